@@ -1,0 +1,59 @@
+namespace TaskQueue.Consumer;
+
+/// <summary>How a <see cref="TaskConsumer"/> runs.</summary>
+public sealed class ConsumerOptions
+{
+    /// <summary>Number of workers, each running one task at a time. Default 1.</summary>
+    public int Workers { get; set; } = 1;
+
+    /// <summary>Queues to take from, in priority order. Default: <c>default</c>.</summary>
+    public IList<string> Queues { get; set; } = [TaskDescriptor.DefaultQueue];
+
+    /// <summary>This consumer's id in storage (in-flight records and heartbeats). Default: host, process id and a random suffix.</summary>
+    public string ConsumerId { get; set; } = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid().ToString("N")[..6]}";
+
+    /// <summary>
+    /// Most messages one worker takes at once. Larger batches save round trips on short tasks; a
+    /// worker hands back what it has not started when a task runs long. Default 16.
+    /// </summary>
+    public int BatchSize { get; set; } = 16;
+
+    /// <summary>How long a take waits for a message before looking again. Default 1 s.</summary>
+    public TimeSpan TakeWait { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Whether this consumer moves due scheduled tasks to their queues. Default true.</summary>
+    public bool RunScheduler { get; set; } = true;
+
+    /// <summary>How often the scheduler looks for due tasks. Default 20 ms.</summary>
+    public TimeSpan SchedulerInterval { get; set; } = TimeSpan.FromMilliseconds(20);
+
+    /// <summary>
+    /// How long a consumer may go without a heartbeat before its in-flight tasks are handed to
+    /// others (the visibility timeout). Heartbeats go every third of it. Default 30 s.
+    /// </summary>
+    public TimeSpan VisibilityTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How many times a task is handed back after its consumer died before it goes to dead letters. Default 5.</summary>
+    public int MaxRedeliveries { get; set; } = 5;
+
+    /// <summary>On stop, how long running tasks may take to finish before their cancellation token fires. Default 30 s.</summary>
+    public TimeSpan ShutdownGrace { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>A worker that has run tasks for this long since its last settle writes their results before going on. Default 5 ms.</summary>
+    public TimeSpan SettleInterval { get; set; } = TimeSpan.FromMilliseconds(5);
+
+    /// <summary>Throws when an option is out of range.</summary>
+    public void Validate()
+    {
+        if (Workers < 1) throw new ArgumentOutOfRangeException(nameof(Workers), Workers, "at least one worker is needed");
+        if (Queues is null || Queues.Count == 0) throw new ArgumentException("at least one queue is needed", nameof(Queues));
+        if (Queues.Any(string.IsNullOrWhiteSpace)) throw new ArgumentException("queue names cannot be empty", nameof(Queues));
+        if (string.IsNullOrWhiteSpace(ConsumerId)) throw new ArgumentException("the consumer id cannot be empty", nameof(ConsumerId));
+        if (BatchSize < 1) throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, "the batch size must be at least 1");
+        if (TakeWait <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(TakeWait), TakeWait, "must be positive");
+        if (SchedulerInterval <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(SchedulerInterval), SchedulerInterval, "must be positive");
+        if (VisibilityTimeout < TimeSpan.FromSeconds(1)) throw new ArgumentOutOfRangeException(nameof(VisibilityTimeout), VisibilityTimeout, "must be at least 1 s");
+        if (MaxRedeliveries < 0) throw new ArgumentOutOfRangeException(nameof(MaxRedeliveries), MaxRedeliveries, "cannot be negative");
+        if (ShutdownGrace < TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(ShutdownGrace), ShutdownGrace, "cannot be negative");
+    }
+}

@@ -1,0 +1,85 @@
+namespace TaskQueue;
+
+/// <summary>
+/// A message or its arguments do not decode into what the task's signature asks for. The consumer
+/// sends such a message to dead letters with this exception's message as the reason.
+/// </summary>
+public sealed class TaskPayloadException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    public TaskPayloadException(string message) : base(message) { }
+
+    /// <summary>Creates the exception with its cause.</summary>
+    public TaskPayloadException(string message, Exception innerException) : base(message, innerException) { }
+}
+
+/// <summary>A message names a task that this process does not know.</summary>
+public sealed class UnknownTaskException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    public UnknownTaskException(string taskName)
+        : base($"no task named '{taskName}' is registered in this process; was it renamed or removed, or is its assembly not loaded?")
+        => TaskName = taskName;
+
+    /// <summary>The name the message carried.</summary>
+    public string TaskName { get; }
+}
+
+/// <summary>
+/// Reading a result whose task failed: carries the remote exception's type, message and stack trace.
+/// </summary>
+public sealed class TaskFailedException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    public TaskFailedException(string taskId, string? taskName, string remoteType, string remoteMessage, string? remoteStackTrace)
+        : base($"Task {taskName ?? "?"} ({taskId}) failed with {remoteType}: {remoteMessage}")
+    {
+        TaskId = taskId;
+        TaskName = taskName;
+        RemoteType = remoteType;
+        RemoteMessage = remoteMessage;
+        RemoteStackTrace = remoteStackTrace;
+    }
+
+    /// <summary>The failed task instance's id.</summary>
+    public string TaskId { get; }
+
+    /// <summary>The failed task's name, when known.</summary>
+    public string? TaskName { get; }
+
+    /// <summary>The full name of the exception type the task threw.</summary>
+    public string RemoteType { get; }
+
+    /// <summary>The message of the exception the task threw.</summary>
+    public string RemoteMessage { get; }
+
+    /// <summary>The stack trace where the task threw, as text.</summary>
+    public string? RemoteStackTrace { get; }
+
+    /// <inheritdoc />
+    public override string? StackTrace => RemoteStackTrace is null ? base.StackTrace : RemoteStackTrace + Environment.NewLine + "--- end of remote stack trace ---" + Environment.NewLine + base.StackTrace;
+}
+
+/// <summary>A blocking result read ran out of time (huey's <c>DataStoreTimeout</c>).</summary>
+public sealed class TaskResultTimeoutException : TimeoutException
+{
+    /// <summary>Creates the exception.</summary>
+    public TaskResultTimeoutException(string taskId, TimeSpan timeout)
+        : base($"The result of task {taskId} was not ready within {timeout.TotalSeconds:0.###} s.")
+        => TaskId = taskId;
+
+    /// <summary>The task instance whose result was awaited.</summary>
+    public string TaskId { get; }
+}
+
+/// <summary>A non-blocking result read found no result yet.</summary>
+public sealed class TaskResultNotReadyException : InvalidOperationException
+{
+    /// <summary>Creates the exception.</summary>
+    public TaskResultNotReadyException(string taskId)
+        : base($"The result of task {taskId} is not ready. Use TryGet to test for it, or read with blocking: true.")
+        => TaskId = taskId;
+
+    /// <summary>The task instance whose result was read.</summary>
+    public string TaskId { get; }
+}

@@ -1,0 +1,190 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using TaskQueue.Messages;
+using TaskQueue.Storage;
+
+namespace TaskQueue.Execution;
+
+/// <summary>
+/// Runs one message and decides how to settle it. The consumer's workers only take messages and
+/// call this; tests call it directly, without threads (huey's <c>Huey.execute</c>).
+/// </summary>
+public sealed partial class TaskExecutor
+{
+    private readonly TaskApp app;
+    private readonly ILogger logger;
+
+    /// <summary>Creates an executor for <paramref name="app"/>.</summary>
+    public TaskExecutor(TaskApp app, ILogger? logger = null)
+    {
+        this.app = app ?? throw new ArgumentNullException(nameof(app));
+        this.logger = logger ?? NullLogger.Instance;
+    }
+
+    /// <summary>
+    /// Runs a taken message and returns how to settle it. Task failures never escape: they become a
+    /// retry, a stored error or a dead letter.
+    /// </summary>
+    /// <param name="taken">The message.</param>
+    /// <param name="checkRevocations">Whether revocations exist at all (see <see cref="TakenBatch.RevocationsPresent"/>).</param>
+    /// <param name="stopping">Fires when the consumer must stop; a run it interrupts is handed back.</param>
+    public async ValueTask<Completion> ExecuteAsync(TakenMessage taken, bool checkRevocations, CancellationToken stopping)
+    {
+        ArgumentNullException.ThrowIfNull(taken);
+        TaskMessage message;
+        try
+        {
+            message = MessageCodec.Decode(taken.Body);
+        }
+        catch (TaskPayloadException e)
+        {
+            return DeadLetter(taken, null, $"malformed message: {e.Message}");
+        }
+
+        if (!TaskRegistry.TryGet(message.Name, out var task))
+        {
+            return DeadLetter(taken, message, new UnknownTaskException(message.Name).Message);
+        }
+
+        if (checkRevocations && await IsRevokedAsync(message, stopping).ConfigureAwait(false))
+        {
+            return Completion.Ack(taken);
+        }
+
+        var outcome = await RunAsync(message, task, stopping).ConfigureAwait(false);
+        switch (outcome.Kind)
+        {
+            case OutcomeKind.Succeeded:
+                return StoreOrAck(taken, message, outcome.Result);
+            case OutcomeKind.BadPayload:
+                return DeadLetter(taken, message, outcome.Error!.Message);
+            case OutcomeKind.Interrupted:
+                app.Events.Publish(TaskEventKind.Released, message.Id, message.Name, app.TimeProvider.GetUtcNow());
+                return Completion.Release(taken);
+            default:
+                if (message.Retries > 0)
+                {
+                    LogRetrying(logger, message.Name, message.Id, message.Retries - 1, outcome.Error!);
+                    app.Events.Publish(TaskEventKind.Retrying, message.Id, message.Name, app.TimeProvider.GetUtcNow(), Describe(outcome.Error!), outcome.Duration);
+                    var again = MessageCodec.Encode(message with { Retries = message.Retries - 1 });
+                    return Completion.Retry(taken, again, message.RetryDelay);
+                }
+                LogFailed(logger, message.Name, message.Id, outcome.Error!);
+                app.Events.Publish(TaskEventKind.Error, message.Id, message.Name, app.TimeProvider.GetUtcNow(), Describe(outcome.Error!), outcome.Duration);
+                return app.StoreResults && app.StoreErrors
+                    ? Completion.WithResult(taken, message.Id, ResultCodec.EncodeError(ErrorOf(outcome.Error!, message.Name)), app.ResultTtl)
+                    : Completion.Ack(taken);
+        }
+    }
+
+    /// <summary>
+    /// Eager mode: runs a message inline, retrying at once while retries remain, and stores its
+    /// result or error as a consumer would.
+    /// </summary>
+    internal async ValueTask RunEagerAsync(TaskMessage message, TaskDescriptor task, CancellationToken cancellationToken)
+    {
+        if (await IsRevokedAsync(message, cancellationToken).ConfigureAwait(false)) return;
+        while (true)
+        {
+            var outcome = await RunAsync(message, task, cancellationToken).ConfigureAwait(false);
+            switch (outcome.Kind)
+            {
+                case OutcomeKind.Succeeded:
+                    if (app.StoreResults && (outcome.Result is not null || app.StoreNone))
+                    {
+                        var stored = outcome.Result is null ? ResultCodec.None : ResultCodec.EncodeValue(outcome.Result);
+                        await app.Storage.PutResultAsync(message.Id, stored, app.ResultTtl, cancellationToken).ConfigureAwait(false);
+                    }
+                    return;
+                case OutcomeKind.BadPayload:
+                    throw outcome.Error!;
+                case OutcomeKind.Interrupted:
+                    throw new OperationCanceledException(cancellationToken);
+                default:
+                    if (message.Retries > 0)
+                    {
+                        app.Events.Publish(TaskEventKind.Retrying, message.Id, message.Name, app.TimeProvider.GetUtcNow(), Describe(outcome.Error!), outcome.Duration);
+                        message = message with { Retries = message.Retries - 1 };
+                        continue;
+                    }
+                    app.Events.Publish(TaskEventKind.Error, message.Id, message.Name, app.TimeProvider.GetUtcNow(), Describe(outcome.Error!), outcome.Duration);
+                    if (app.StoreResults && app.StoreErrors)
+                    {
+                        var error = ResultCodec.EncodeError(ErrorOf(outcome.Error!, message.Name));
+                        await app.Storage.PutResultAsync(message.Id, error, app.ResultTtl, cancellationToken).ConfigureAwait(false);
+                    }
+                    return;
+            }
+        }
+    }
+
+    private async ValueTask<bool> IsRevokedAsync(TaskMessage message, CancellationToken cancellationToken)
+    {
+        string[] targets = [TaskApp.IdTarget(message.Id), TaskApp.TaskTarget(message.Name)];
+        if (!await app.Storage.ConsumeRevocationAsync(targets, cancellationToken).ConfigureAwait(false)) return false;
+        LogRevoked(logger, message.Name, message.Id);
+        app.Events.Publish(TaskEventKind.Revoked, message.Id, message.Name, app.TimeProvider.GetUtcNow());
+        return true;
+    }
+
+    private async ValueTask<Outcome> RunAsync(TaskMessage message, TaskDescriptor task, CancellationToken stopping)
+    {
+        var context = new TaskContext(message.Id, message.Name, message.Retries, message.RetryDelay, message.Eta) { UserData = message.UserData };
+        app.Events.Publish(TaskEventKind.Started, message.Id, message.Name, app.TimeProvider.GetUtcNow());
+        long started = Stopwatch.GetTimestamp();
+        try
+        {
+            var result = await task.Invoker(message.Arguments, context, stopping).ConfigureAwait(false);
+            var duration = Stopwatch.GetElapsedTime(started);
+            app.Events.Publish(TaskEventKind.Finished, message.Id, message.Name, app.TimeProvider.GetUtcNow(), duration: duration);
+            return new Outcome(OutcomeKind.Succeeded, result, null, duration);
+        }
+        catch (TaskPayloadException e)
+        {
+            return new Outcome(OutcomeKind.BadPayload, null, e, Stopwatch.GetElapsedTime(started));
+        }
+        catch (OperationCanceledException e) when (stopping.IsCancellationRequested)
+        {
+            return new Outcome(OutcomeKind.Interrupted, null, e, Stopwatch.GetElapsedTime(started));
+        }
+        catch (Exception e)
+        {
+            return new Outcome(OutcomeKind.Failed, null, e, Stopwatch.GetElapsedTime(started));
+        }
+    }
+
+    private Completion StoreOrAck(TakenMessage taken, TaskMessage message, byte[]? result)
+    {
+        if (!app.StoreResults || (result is null && !app.StoreNone)) return Completion.Ack(taken);
+        var stored = result is null ? ResultCodec.None : ResultCodec.EncodeValue(result);
+        return Completion.WithResult(taken, message.Id, stored, app.ResultTtl);
+    }
+
+    private Completion DeadLetter(TakenMessage taken, TaskMessage? message, string reason)
+    {
+        LogDeadLettered(logger, message?.Name ?? "?", message?.Id ?? "?", reason);
+        app.Events.Publish(TaskEventKind.DeadLettered, message?.Id, message?.Name, app.TimeProvider.GetUtcNow(), reason);
+        return Completion.ToDeadLetters(taken, reason);
+    }
+
+    private static TaskError ErrorOf(Exception e, string taskName) => new(e.GetType().FullName ?? e.GetType().Name, e.Message, e.StackTrace, taskName);
+
+    private static string Describe(Exception e) => $"{e.GetType().Name}: {e.Message}";
+
+    private enum OutcomeKind { Succeeded, Failed, BadPayload, Interrupted }
+
+    private readonly record struct Outcome(OutcomeKind Kind, byte[]? Result, Exception? Error, TimeSpan Duration);
+
+    [LoggerMessage(1, LogLevel.Error, "Task {TaskName} ({TaskId}) failed with no retries left")]
+    private static partial void LogFailed(ILogger logger, string taskName, string taskId, Exception error);
+
+    [LoggerMessage(2, LogLevel.Warning, "Task {TaskName} ({TaskId}) failed; {RetriesLeft} retries left")]
+    private static partial void LogRetrying(ILogger logger, string taskName, string taskId, int retriesLeft, Exception error);
+
+    [LoggerMessage(3, LogLevel.Warning, "Task {TaskName} ({TaskId}) sent to dead letters: {Reason}")]
+    private static partial void LogDeadLettered(ILogger logger, string taskName, string taskId, string reason);
+
+    [LoggerMessage(4, LogLevel.Information, "Task {TaskName} ({TaskId}) skipped: revoked")]
+    private static partial void LogRevoked(ILogger logger, string taskName, string taskId);
+}

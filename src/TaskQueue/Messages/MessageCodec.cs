@@ -1,0 +1,174 @@
+using MessagePack;
+using TaskQueue.Serialization;
+
+namespace TaskQueue.Messages;
+
+/// <summary>
+/// Encodes and decodes <see cref="TaskMessage"/>.
+/// </summary>
+/// <remarks>
+/// The envelope is a MessagePack array: <c>[version, id, name, arguments, retries, retryDelayMs,
+/// etaUnixMs, createdAtUnixMs, userdata]</c>. Fields are positional (no names travel, which keeps a
+/// queued no-op task well under 100 bytes) and trailing fields at their defaults are left off.
+/// Old messages stay readable because fields are only ever appended: a reader treats a missing
+/// trailing field as its default and skips fields it does not know. <c>version</c> changes only for
+/// an incompatible layout, which a reader rejects with a clear error.
+/// </remarks>
+public static class MessageCodec
+{
+    /// <summary>The envelope layout this code writes.</summary>
+    public const int Version = 1;
+
+    /// <summary>Encodes a message.</summary>
+    public static byte[] Encode(TaskMessage message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        return PayloadBuffer.Encode(message, Write);
+    }
+
+    private static void Write(ref MessagePackWriter w, TaskMessage m)
+    {
+        int count = !m.UserData.IsEmpty ? 9
+            : m.CreatedAt is not null ? 8
+            : m.Eta is not null ? 7
+            : m.RetryDelay != TimeSpan.Zero ? 6
+            : m.Retries != 0 ? 5
+            : 4;
+        w.WriteArrayHeader(count);
+        w.Write(Version);
+        WriteId(ref w, m.Id);
+        w.Write(m.Name);
+        if (m.Arguments.IsEmpty)
+        {
+            w.WriteArrayHeader(0);
+        }
+        else
+        {
+            w.WriteRaw(m.Arguments.Span);
+        }
+        if (count > 4) w.Write(m.Retries);
+        if (count > 5) w.Write((long)m.RetryDelay.TotalMilliseconds);
+        if (count > 6) WriteTime(ref w, m.Eta);
+        if (count > 7) WriteTime(ref w, m.CreatedAt);
+        if (count > 8) w.WriteRaw(m.UserData.Span);
+    }
+
+    /// <summary>Decodes a message.</summary>
+    /// <exception cref="TaskPayloadException">The bytes are not a task message.</exception>
+    public static TaskMessage Decode(ReadOnlyMemory<byte> bytes)
+    {
+        try
+        {
+            var r = new MessagePackReader(bytes);
+            if (r.NextMessagePackType != MessagePackType.Array)
+            {
+                throw new TaskPayloadException($"the message is not a MessagePack array (it starts with {r.NextMessagePackType})");
+            }
+            int count = r.ReadArrayHeader();
+            if (count < 4)
+            {
+                throw new TaskPayloadException($"the message has {count} fields; at least 4 are required");
+            }
+            int version = r.ReadInt32();
+            if (version != Version)
+            {
+                throw new TaskPayloadException($"message version {version} is not supported (this build reads version {Version})");
+            }
+            string id = ReadId(ref r);
+            string name = r.ReadString() ?? throw new TaskPayloadException("the message has no task name");
+            var argsStart = r.Consumed;
+            r.Skip();
+            var arguments = bytes.Slice((int)argsStart, (int)(r.Consumed - argsStart));
+            int retries = count > 4 ? r.ReadInt32() : 0;
+            var retryDelay = count > 5 ? TimeSpan.FromMilliseconds(r.ReadInt64()) : TimeSpan.Zero;
+            var eta = count > 6 ? ReadTime(ref r) : null;
+            var createdAt = count > 7 ? ReadTime(ref r) : null;
+            ReadOnlyMemory<byte> userData = default;
+            if (count > 8)
+            {
+                var start = r.Consumed;
+                r.Skip();
+                userData = bytes.Slice((int)start, (int)(r.Consumed - start));
+            }
+            return new TaskMessage
+            {
+                Id = id,
+                Name = name,
+                Arguments = arguments,
+                Retries = retries,
+                RetryDelay = retryDelay,
+                Eta = eta,
+                CreatedAt = createdAt,
+                UserData = userData,
+            };
+        }
+        catch (Exception e) when (e is MessagePackSerializationException or EndOfStreamException or OverflowException or InvalidOperationException)
+        {
+            throw new TaskPayloadException($"the message does not decode: {e.Message}", e);
+        }
+    }
+
+    /// <summary>Reads only the id of an encoded message, or null when it does not decode.</summary>
+    public static string? TryReadId(ReadOnlyMemory<byte> bytes)
+    {
+        try
+        {
+            var r = new MessagePackReader(bytes);
+            if (r.NextMessagePackType != MessagePackType.Array || r.ReadArrayHeader() < 4) return null;
+            r.Skip();
+            return ReadId(ref r);
+        }
+        catch (Exception e) when (e is MessagePackSerializationException or EndOfStreamException or OverflowException or InvalidOperationException)
+        {
+            return null;
+        }
+    }
+
+    private static void WriteId(ref MessagePackWriter w, string id)
+    {
+        // A generated id is 32 hex digits: as 16 raw bytes it costs 18 bytes instead of 34.
+        if (id.Length == 32 && IsLowerHex(id))
+        {
+            var span = w.GetSpan(18);
+            span[0] = 0xc4; // bin8 of length 16
+            span[1] = 16;
+            Convert.FromHexString(id, span.Slice(2, 16), out _, out _);
+            w.Advance(18);
+        }
+        else
+        {
+            w.Write(id);
+        }
+    }
+
+    private static bool IsLowerHex(string s)
+    {
+        foreach (char c in s)
+        {
+            if (!char.IsAsciiHexDigitLower(c) && !char.IsAsciiDigit(c)) return false;
+        }
+        return true;
+    }
+
+    private static string ReadId(ref MessagePackReader r)
+    {
+        if (r.NextMessagePackType == MessagePackType.Binary)
+        {
+            var seq = r.ReadBytes() ?? throw new TaskPayloadException("the message id is nil");
+            if (seq.Length is 0 or > 64) throw new TaskPayloadException($"the message id has {seq.Length} bytes; expected 1 to 64");
+            Span<byte> raw = stackalloc byte[(int)seq.Length];
+            System.Buffers.BuffersExtensions.CopyTo(seq, raw);
+            return Convert.ToHexStringLower(raw);
+        }
+        return r.ReadString() ?? throw new TaskPayloadException("the message id is nil");
+    }
+
+    private static void WriteTime(ref MessagePackWriter w, DateTimeOffset? time)
+    {
+        if (time is null) w.WriteNil();
+        else w.Write(time.Value.ToUnixTimeMilliseconds());
+    }
+
+    private static DateTimeOffset? ReadTime(ref MessagePackReader r)
+        => r.TryReadNil() ? null : DateTimeOffset.FromUnixTimeMilliseconds(r.ReadInt64());
+}

@@ -1,0 +1,32 @@
+namespace TaskQueue.Messages;
+
+/// <summary>
+/// The envelope of one task instance: what travels through storage. Arguments are the generated
+/// MessagePack encoding of the task's parameters, in parameter order; no type names travel.
+/// </summary>
+public sealed record TaskMessage
+{
+    /// <summary>The task instance's id (see <see cref="TaskQueue.TaskId"/>).</summary>
+    public required string Id { get; init; }
+
+    /// <summary>The task's stable name.</summary>
+    public required string Name { get; init; }
+
+    /// <summary>The encoded arguments (a MessagePack array).</summary>
+    public required ReadOnlyMemory<byte> Arguments { get; init; }
+
+    /// <summary>Retries left after this run.</summary>
+    public int Retries { get; init; }
+
+    /// <summary>Delay before a retry.</summary>
+    public TimeSpan RetryDelay { get; init; }
+
+    /// <summary>When the task is due, or null for "now".</summary>
+    public DateTimeOffset? Eta { get; init; }
+
+    /// <summary>When the message was first created (used for enqueue-to-start latency).</summary>
+    public DateTimeOffset? CreatedAt { get; init; }
+
+    /// <summary>Opaque data for the task (a recurring task's userdata), MessagePack-encoded; empty when none.</summary>
+    public ReadOnlyMemory<byte> UserData { get; init; }
+}

@@ -1,0 +1,113 @@
+using System.Buffers;
+using System.Globalization;
+using MessagePack;
+
+namespace TaskQueue.Serialization;
+
+/// <summary>
+/// MessagePack encodings of the value types that MessagePack has no native form for. Generated
+/// argument and result code calls these; they are public so that the encoding is one thing,
+/// documented here, and not repeated in every generated file.
+/// </summary>
+public static class Primitives
+{
+    /// <summary>A <see cref="Guid"/> as 16 raw bytes.</summary>
+    public static void WriteGuid(ref MessagePackWriter writer, Guid value)
+    {
+        // bin8 header (0xc4, length 16) and the 16 bytes, written in place.
+        var span = writer.GetSpan(18);
+        span[0] = 0xc4;
+        span[1] = 16;
+        value.TryWriteBytes(span[2..]);
+        writer.Advance(18);
+    }
+
+    /// <summary>Reads what <see cref="WriteGuid"/> wrote.</summary>
+    public static Guid ReadGuid(ref MessagePackReader reader)
+    {
+        var seq = reader.ReadBytes() ?? throw new MessagePackSerializationException("expected a Guid, found nil");
+        if (seq.Length != 16) throw new MessagePackSerializationException($"expected 16 bytes for a Guid, found {seq.Length}");
+        Span<byte> raw = stackalloc byte[16];
+        seq.CopyTo(raw);
+        return new Guid(raw);
+    }
+
+    /// <summary>A <see cref="decimal"/> as its invariant-culture text, which keeps every digit and the scale.</summary>
+    public static void WriteDecimal(ref MessagePackWriter writer, decimal value)
+        => writer.Write(value.ToString(CultureInfo.InvariantCulture));
+
+    /// <summary>Reads what <see cref="WriteDecimal"/> wrote.</summary>
+    public static decimal ReadDecimal(ref MessagePackReader reader)
+    {
+        var text = reader.ReadString() ?? throw new MessagePackSerializationException("expected a decimal, found nil");
+        return decimal.Parse(text, NumberStyles.Number, CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>A <see cref="DateTime"/> as <see cref="DateTime.ToBinary"/> (ticks and kind).</summary>
+    public static void WriteDateTime(ref MessagePackWriter writer, DateTime value) => writer.Write(value.ToBinary());
+
+    /// <summary>Reads what <see cref="WriteDateTime"/> wrote.</summary>
+    public static DateTime ReadDateTime(ref MessagePackReader reader) => DateTime.FromBinary(reader.ReadInt64());
+
+    /// <summary>A <see cref="DateTimeOffset"/> as <c>[utcTicks, offsetMinutes]</c>.</summary>
+    public static void WriteDateTimeOffset(ref MessagePackWriter writer, DateTimeOffset value)
+    {
+        writer.WriteArrayHeader(2);
+        writer.Write(value.UtcTicks);
+        writer.Write((short)value.TotalOffsetMinutes);
+    }
+
+    /// <summary>Reads what <see cref="WriteDateTimeOffset"/> wrote.</summary>
+    public static DateTimeOffset ReadDateTimeOffset(ref MessagePackReader reader)
+    {
+        if (reader.ReadArrayHeader() != 2) throw new MessagePackSerializationException("expected [utcTicks, offsetMinutes] for a DateTimeOffset");
+        long utcTicks = reader.ReadInt64();
+        var offset = TimeSpan.FromMinutes(reader.ReadInt16());
+        return new DateTimeOffset(utcTicks + offset.Ticks, offset);
+    }
+
+    /// <summary>A <see cref="TimeSpan"/> as its ticks.</summary>
+    public static void WriteTimeSpan(ref MessagePackWriter writer, TimeSpan value) => writer.Write(value.Ticks);
+
+    /// <summary>Reads what <see cref="WriteTimeSpan"/> wrote.</summary>
+    public static TimeSpan ReadTimeSpan(ref MessagePackReader reader) => new(reader.ReadInt64());
+
+    /// <summary>A byte array as MessagePack binary, or nil.</summary>
+    public static void WriteBytes(ref MessagePackWriter writer, byte[]? value)
+    {
+        if (value is null) writer.WriteNil();
+        else writer.Write(value.AsSpan());
+    }
+
+    /// <summary>Reads what <see cref="WriteBytes"/> wrote.</summary>
+    public static byte[]? ReadBytes(ref MessagePackReader reader)
+        => reader.TryReadNil() ? null : (reader.ReadBytes() ?? throw new MessagePackSerializationException("expected binary")).ToArray();
+
+    /// <summary>Reads a string that must not be nil (a non-nullable <see cref="string"/>).</summary>
+    public static string ReadRequiredString(ref MessagePackReader reader)
+        => reader.ReadString() ?? throw new MessagePackSerializationException("expected a string, found nil");
+
+    /// <summary>
+    /// Reads a MessagePack array header, failing clearly when the next value is something else.
+    /// </summary>
+    public static int ReadArrayHeader(ref MessagePackReader reader, string what)
+    {
+        if (reader.NextMessagePackType != MessagePackType.Array)
+        {
+            throw new MessagePackSerializationException($"expected an array for {what}, found {reader.NextMessagePackType}");
+        }
+        return reader.ReadArrayHeader();
+    }
+
+    /// <summary>The error for an argument that is missing from a payload and has no default value.</summary>
+    public static TaskPayloadException MissingArgument(string taskName, string parameter, int position)
+        => new($"task '{taskName}': the payload has no value for argument '{parameter}' (position {position}) and the parameter has no default");
+
+    /// <summary>The error for an argument whose encoded value does not fit the parameter's type.</summary>
+    public static TaskPayloadException BadArgument(string taskName, string parameter, string type, Exception error)
+        => new($"task '{taskName}': argument '{parameter}' does not decode as {type}: {error.Message}", error);
+
+    /// <summary>The error for a payload that is not an argument array at all.</summary>
+    public static TaskPayloadException BadArguments(string taskName, Exception error)
+        => new($"task '{taskName}': the arguments do not decode: {error.Message}", error);
+}

@@ -1,0 +1,400 @@
+namespace TaskQueue.Storage;
+
+/// <summary>
+/// The embedded default storage: everything in this process's memory, nothing survives it. Right
+/// for the quickstart, unit tests and single-process tools; use Redis for workers in other
+/// processes. Thread-safe; all state sits behind one lock.
+/// </summary>
+public sealed class MemoryStorage : ITaskStorage
+{
+    private readonly Lock gate = new();
+    private readonly TimeProvider time;
+    private readonly Dictionary<string, LinkedList<Entry>> queues = new(StringComparer.Ordinal);
+    private readonly PriorityQueue<Scheduled, (long Ticks, long Seq)> schedule = new();
+    private readonly Dictionary<string, Dictionary<string, InFlight>> processing = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, DateTimeOffset> heartbeats = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (byte[] Value, DateTimeOffset? Expires)> results = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Revocation> revocations = new(StringComparer.Ordinal);
+    private readonly LinkedList<DeadLetter> deadLetters = new();
+    private TaskCompletionSource arrived = NewSignal();
+    private long sequence;
+
+    /// <summary>Creates an empty storage whose clock is <paramref name="timeProvider"/> (the system clock when null).</summary>
+    public MemoryStorage(TimeProvider? timeProvider = null) => time = timeProvider ?? TimeProvider.System;
+
+    private sealed record Entry(byte[] Body, int Deliveries);
+
+    private sealed record Scheduled(string Queue, byte[] Body);
+
+    private sealed record InFlight(string Queue, byte[] Body, int Deliveries);
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <inheritdoc />
+    public ValueTask<DateTimeOffset> GetTimeAsync(CancellationToken cancellationToken = default) => new(time.GetUtcNow());
+
+    /// <inheritdoc />
+    public ValueTask EnqueueAsync(string queue, ReadOnlyMemory<byte> message, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(queue);
+        lock (gate)
+        {
+            QueueOf(queue).AddLast(new Entry(message.ToArray(), 0));
+            Signal();
+        }
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public ValueTask EnqueueManyAsync(string queue, IReadOnlyList<ReadOnlyMemory<byte>> messages, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(queue);
+        ArgumentNullException.ThrowIfNull(messages);
+        lock (gate)
+        {
+            var list = QueueOf(queue);
+            foreach (var message in messages) list.AddLast(new Entry(message.ToArray(), 0));
+            Signal();
+        }
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<TakenBatch> TakeAsync(IReadOnlyList<string> queues, string consumerId, int max, TimeSpan wait, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(queues);
+        ArgumentException.ThrowIfNullOrEmpty(consumerId);
+        ArgumentOutOfRangeException.ThrowIfLessThan(max, 1);
+        long deadline = Environment.TickCount64 + (long)wait.TotalMilliseconds;
+        while (true)
+        {
+            Task signal;
+            lock (gate)
+            {
+                foreach (var name in queues)
+                {
+                    if (!this.queues.TryGetValue(name, out var list) || list.Count == 0) continue;
+                    var taken = new List<TakenMessage>(Math.Min(max, list.Count));
+                    var records = RecordsOf(consumerId);
+                    while (taken.Count < max && list.First is { } node)
+                    {
+                        list.RemoveFirst();
+                        var receipt = (++sequence).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                        records[receipt] = new InFlight(name, node.Value.Body, node.Value.Deliveries);
+                        taken.Add(new TakenMessage(name, node.Value.Body, receipt, node.Value.Deliveries));
+                    }
+                    return new TakenBatch(taken, revocations.Count > 0);
+                }
+                signal = arrived.Task;
+            }
+            long left = deadline - Environment.TickCount64;
+            if (left <= 0) return TakenBatch.Empty;
+            try
+            {
+                await signal.WaitAsync(TimeSpan.FromMilliseconds(left), cancellationToken).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                return TakenBatch.Empty;
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask CompleteAsync(string consumerId, IReadOnlyList<Completion> completions, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(completions);
+        lock (gate)
+        {
+            var now = time.GetUtcNow();
+            processing.TryGetValue(consumerId, out var records);
+            foreach (var c in completions)
+            {
+                // A record that is gone was handed back by a reaper: the settle still applies its
+                // effect (at least once), it just has nothing to remove.
+                records?.Remove(c.Message.Receipt);
+                switch (c.Kind)
+                {
+                    case CompletionKind.Result:
+                        results[c.ResultId!] = (c.Result.ToArray(), now + c.ResultTtl);
+                        break;
+                    case CompletionKind.Retry:
+                        if (c.Delay <= TimeSpan.Zero) QueueOf(c.Message.Queue).AddLast(new Entry(c.Replacement.ToArray(), 0));
+                        else AddScheduled(c.Message.Queue, c.Replacement.ToArray(), now + c.Delay);
+                        break;
+                    case CompletionKind.DeadLetter:
+                        AddDeadLetter(c.Message.Queue, c.Message.Body.ToArray(), c.Reason ?? "unknown", now);
+                        break;
+                    case CompletionKind.Release:
+                        QueueOf(c.Message.Queue).AddFirst(new Entry(c.Message.Body.ToArray(), c.Message.Deliveries));
+                        break;
+                }
+            }
+            Signal();
+        }
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public ValueTask HeartbeatAsync(string consumerId, TimeSpan ttl, CancellationToken cancellationToken = default)
+    {
+        lock (gate) heartbeats[consumerId] = time.GetUtcNow() + ttl;
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public ValueTask RemoveHeartbeatAsync(string consumerId, CancellationToken cancellationToken = default)
+    {
+        lock (gate) heartbeats.Remove(consumerId);
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public ValueTask<ReapResult> ReapAsync(int maxRedeliveries, CancellationToken cancellationToken = default)
+    {
+        int requeued = 0, dead = 0;
+        lock (gate)
+        {
+            var now = time.GetUtcNow();
+            foreach (var (consumer, records) in processing)
+            {
+                if (records.Count == 0 || (heartbeats.TryGetValue(consumer, out var expires) && expires > now)) continue;
+                foreach (var record in records.Values)
+                {
+                    if (record.Deliveries >= maxRedeliveries)
+                    {
+                        AddDeadLetter(record.Queue, record.Body, $"handed back {record.Deliveries} times after its consumers stopped responding", now);
+                        dead++;
+                    }
+                    else
+                    {
+                        QueueOf(record.Queue).AddFirst(new Entry(record.Body, record.Deliveries + 1));
+                        requeued++;
+                    }
+                }
+                records.Clear();
+                heartbeats.Remove(consumer);
+            }
+            if (requeued > 0) Signal();
+        }
+        return new(new ReapResult(requeued, dead));
+    }
+
+    /// <inheritdoc />
+    public ValueTask ScheduleAsync(string queue, ReadOnlyMemory<byte> message, DateTimeOffset eta, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(queue);
+        lock (gate) AddScheduled(queue, message.ToArray(), eta);
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public ValueTask<PromoteResult> PromoteDueAsync(int limit, CancellationToken cancellationToken = default)
+    {
+        int moved = 0;
+        lock (gate)
+        {
+            long now = time.GetUtcNow().UtcTicks;
+            while (moved < limit && schedule.TryPeek(out var item, out var key) && key.Ticks <= now)
+            {
+                schedule.Dequeue();
+                QueueOf(item.Queue).AddLast(new Entry(item.Body, 0));
+                moved++;
+            }
+            if (moved > 0) Signal();
+            DateTimeOffset? next = schedule.TryPeek(out _, out var nextKey) ? new DateTimeOffset(nextKey.Ticks, TimeSpan.Zero) : null;
+            return new(new PromoteResult(moved, next));
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask PutResultAsync(string taskId, ReadOnlyMemory<byte> value, TimeSpan? ttl, CancellationToken cancellationToken = default)
+    {
+        lock (gate) results[taskId] = (value.ToArray(), time.GetUtcNow() + ttl);
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public ValueTask<byte[]?> ReadResultAsync(string taskId, bool preserve, CancellationToken cancellationToken = default)
+    {
+        lock (gate)
+        {
+            if (!results.TryGetValue(taskId, out var stored)) return new((byte[]?)null);
+            if (stored.Expires <= time.GetUtcNow() || !preserve) results.Remove(taskId);
+            return new(stored.Expires <= time.GetUtcNow() ? null : stored.Value);
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask RevokeAsync(string target, Revocation revocation, CancellationToken cancellationToken = default)
+    {
+        lock (gate) revocations[target] = revocation;
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public ValueTask<bool> RestoreAsync(string target, CancellationToken cancellationToken = default)
+    {
+        lock (gate) return new(revocations.Remove(target, out var r) && r.AppliesAt(time.GetUtcNow()));
+    }
+
+    /// <inheritdoc />
+    public ValueTask<Revocation?> GetRevocationAsync(string target, CancellationToken cancellationToken = default)
+    {
+        lock (gate) return new(Live(target));
+    }
+
+    /// <inheritdoc />
+    public ValueTask<bool> ConsumeRevocationAsync(IReadOnlyList<string> targets, CancellationToken cancellationToken = default)
+    {
+        lock (gate)
+        {
+            foreach (var target in targets)
+            {
+                if (Live(target) is not { } r) continue;
+                if (r.Once) revocations.Remove(target);
+                return new(true);
+            }
+            return new(false);
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask DeadLetterAsync(string queue, ReadOnlyMemory<byte> message, string reason, CancellationToken cancellationToken = default)
+    {
+        lock (gate) AddDeadLetter(queue, message.ToArray(), reason, time.GetUtcNow());
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<DeadLetter>> ListDeadLettersAsync(int limit, CancellationToken cancellationToken = default)
+    {
+        lock (gate) return new(deadLetters.Take(limit).ToArray());
+    }
+
+    /// <inheritdoc />
+    public ValueTask<bool> RequeueDeadLetterAsync(string deadLetterId, CancellationToken cancellationToken = default)
+    {
+        lock (gate)
+        {
+            if (FindDeadLetter(deadLetterId) is not { } node) return new(false);
+            deadLetters.Remove(node);
+            QueueOf(node.Value.Queue).AddLast(new Entry(node.Value.Body, 0));
+            Signal();
+            return new(true);
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<bool> DeleteDeadLetterAsync(string deadLetterId, CancellationToken cancellationToken = default)
+    {
+        lock (gate)
+        {
+            if (FindDeadLetter(deadLetterId) is not { } node) return new(false);
+            deadLetters.Remove(node);
+            return new(true);
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<byte[]>> PendingAsync(string queue, int limit, CancellationToken cancellationToken = default)
+    {
+        lock (gate) return new(queues.TryGetValue(queue, out var list) ? list.Take(limit).Select(e => e.Body).ToArray() : []);
+    }
+
+    /// <inheritdoc />
+    public ValueTask<long> QueueLengthAsync(string queue, CancellationToken cancellationToken = default)
+    {
+        lock (gate) return new(queues.TryGetValue(queue, out var list) ? list.Count : 0L);
+    }
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<ScheduledMessage>> ScheduledAsync(int limit, CancellationToken cancellationToken = default)
+    {
+        lock (gate)
+        {
+            return new(schedule.UnorderedItems.OrderBy(x => x.Priority)
+                .Take(limit)
+                .Select(x => new ScheduledMessage(x.Element.Queue, new DateTimeOffset(x.Priority.Ticks, TimeSpan.Zero), x.Element.Body))
+                .ToArray());
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<KeyValuePair<string, byte[]>>> ResultsAsync(int limit, CancellationToken cancellationToken = default)
+    {
+        lock (gate)
+        {
+            var now = time.GetUtcNow();
+            return new(results.Where(r => !(r.Value.Expires <= now)).Take(limit)
+                .Select(r => KeyValuePair.Create(r.Key, r.Value.Value)).ToArray());
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<long> InFlightCountAsync(CancellationToken cancellationToken = default)
+    {
+        lock (gate) return new(processing.Values.Sum(r => (long)r.Count));
+    }
+
+    /// <inheritdoc />
+    public ValueTask FlushAsync(CancellationToken cancellationToken = default)
+    {
+        lock (gate)
+        {
+            queues.Clear();
+            schedule.Clear();
+            processing.Clear();
+            heartbeats.Clear();
+            results.Clear();
+            revocations.Clear();
+            deadLetters.Clear();
+        }
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+    private LinkedList<Entry> QueueOf(string queue)
+    {
+        if (!queues.TryGetValue(queue, out var list)) queues[queue] = list = new LinkedList<Entry>();
+        return list;
+    }
+
+    private Dictionary<string, InFlight> RecordsOf(string consumerId)
+    {
+        if (!processing.TryGetValue(consumerId, out var records)) processing[consumerId] = records = new(StringComparer.Ordinal);
+        return records;
+    }
+
+    private void AddScheduled(string queue, byte[] body, DateTimeOffset eta)
+        => schedule.Enqueue(new Scheduled(queue, body), (eta.UtcTicks, ++sequence));
+
+    private void AddDeadLetter(string queue, byte[] body, string reason, DateTimeOffset at)
+        => deadLetters.AddFirst(new DeadLetter((++sequence).ToString(System.Globalization.CultureInfo.InvariantCulture), queue, reason, at, body));
+
+    private LinkedListNode<DeadLetter>? FindDeadLetter(string id)
+    {
+        for (var node = deadLetters.First; node is not null; node = node.Next)
+        {
+            if (node.Value.Id == id) return node;
+        }
+        return null;
+    }
+
+    private Revocation? Live(string target)
+    {
+        if (!revocations.TryGetValue(target, out var r)) return null;
+        if (r.AppliesAt(time.GetUtcNow())) return r;
+        revocations.Remove(target);
+        return null;
+    }
+
+    private void Signal()
+    {
+        var previous = arrived;
+        arrived = NewSignal();
+        previous.TrySetResult();
+    }
+}

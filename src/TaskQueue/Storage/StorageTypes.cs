@@ -1,0 +1,117 @@
+namespace TaskQueue.Storage;
+
+/// <summary>A message handed to a consumer; settle it with a <see cref="Completion"/>.</summary>
+/// <param name="Queue">The queue it came from.</param>
+/// <param name="Body">The encoded message.</param>
+/// <param name="Receipt">The storage's handle on the in-flight record.</param>
+/// <param name="Deliveries">How many times it was handed back after a consumer died (0 on the first delivery).</param>
+public sealed record TakenMessage(string Queue, ReadOnlyMemory<byte> Body, string Receipt, int Deliveries);
+
+/// <summary>What one take returned.</summary>
+/// <param name="Messages">The messages taken, possibly none.</param>
+/// <param name="RevocationsPresent">
+/// Whether any revocation is recorded at all. When false the consumer skips the per-message
+/// revocation check, which keeps the common path at one round trip per batch.
+/// </param>
+public readonly record struct TakenBatch(IReadOnlyList<TakenMessage> Messages, bool RevocationsPresent)
+{
+    /// <summary>A batch with nothing in it.</summary>
+    public static TakenBatch Empty => new([], false);
+}
+
+/// <summary>How a taken message is settled.</summary>
+public enum CompletionKind
+{
+    /// <summary>Done; nothing to store.</summary>
+    Ack,
+    /// <summary>Done; store <see cref="Completion.Result"/> under <see cref="Completion.ResultId"/>.</summary>
+    Result,
+    /// <summary>Failed and retried: <see cref="Completion.Replacement"/> is queued after <see cref="Completion.Delay"/>.</summary>
+    Retry,
+    /// <summary>Cannot run: goes to dead letters with <see cref="Completion.Reason"/>.</summary>
+    DeadLetter,
+    /// <summary>Not started: goes back to the head of its queue without counting a delivery.</summary>
+    Release,
+}
+
+/// <summary>How to settle one taken message. Build one with the static methods.</summary>
+public sealed record Completion
+{
+    private Completion(TakenMessage message, CompletionKind kind)
+    {
+        Message = message;
+        Kind = kind;
+    }
+
+    /// <summary>The message being settled.</summary>
+    public TakenMessage Message { get; }
+
+    /// <summary>What to do with it.</summary>
+    public CompletionKind Kind { get; }
+
+    /// <summary>For <see cref="CompletionKind.Result"/>: the task id the result is stored under.</summary>
+    public string? ResultId { get; private init; }
+
+    /// <summary>For <see cref="CompletionKind.Result"/>: the encoded result.</summary>
+    public ReadOnlyMemory<byte> Result { get; private init; }
+
+    /// <summary>For <see cref="CompletionKind.Result"/>: how long the result is kept; null for ever.</summary>
+    public TimeSpan? ResultTtl { get; private init; }
+
+    /// <summary>For <see cref="CompletionKind.Retry"/>: the message to queue again.</summary>
+    public ReadOnlyMemory<byte> Replacement { get; private init; }
+
+    /// <summary>For <see cref="CompletionKind.Retry"/>: how long after now the retry is due.</summary>
+    public TimeSpan Delay { get; private init; }
+
+    /// <summary>For <see cref="CompletionKind.DeadLetter"/>: why.</summary>
+    public string? Reason { get; private init; }
+
+    /// <summary>Acknowledge: the message is done.</summary>
+    public static Completion Ack(TakenMessage message) => new(message, CompletionKind.Ack);
+
+    /// <summary>Store a result and acknowledge, atomically.</summary>
+    public static Completion WithResult(TakenMessage message, string taskId, ReadOnlyMemory<byte> result, TimeSpan? ttl)
+        => new(message, CompletionKind.Result) { ResultId = taskId, Result = result, ResultTtl = ttl };
+
+    /// <summary>Acknowledge and queue <paramref name="replacement"/> again after <paramref name="delay"/>, atomically.</summary>
+    public static Completion Retry(TakenMessage message, ReadOnlyMemory<byte> replacement, TimeSpan delay)
+        => new(message, CompletionKind.Retry) { Replacement = replacement, Delay = delay };
+
+    /// <summary>Move to dead letters with a reason, atomically.</summary>
+    public static Completion ToDeadLetters(TakenMessage message, string reason)
+        => new(message, CompletionKind.DeadLetter) { Reason = reason };
+
+    /// <summary>Hand back, unstarted, to the head of its queue.</summary>
+    public static Completion Release(TakenMessage message) => new(message, CompletionKind.Release);
+}
+
+/// <summary>A revocation record.</summary>
+/// <param name="Until">Revoked until this time; null for until restored.</param>
+/// <param name="Once">Skip only the next run, then forget.</param>
+public readonly record struct Revocation(DateTimeOffset? Until, bool Once)
+{
+    /// <summary>Whether the record revokes a run at <paramref name="at"/>.</summary>
+    public bool AppliesAt(DateTimeOffset at) => Until is null || at < Until.Value;
+}
+
+/// <summary>What <see cref="ITaskStorage.ReapAsync"/> did.</summary>
+/// <param name="Requeued">Messages handed back to their queues.</param>
+/// <param name="DeadLettered">Messages that had been delivered too often and went to dead letters.</param>
+public readonly record struct ReapResult(int Requeued, int DeadLettered);
+
+/// <summary>What <see cref="ITaskStorage.PromoteDueAsync"/> did.</summary>
+/// <param name="Moved">Messages moved to their queues.</param>
+/// <param name="NextDue">When the soonest remaining scheduled message is due; null when the schedule is empty.</param>
+public readonly record struct PromoteResult(int Moved, DateTimeOffset? NextDue);
+
+/// <summary>A message in the schedule.</summary>
+public sealed record ScheduledMessage(string Queue, DateTimeOffset Eta, byte[] Body);
+
+/// <summary>A message set aside because it could not run.</summary>
+/// <param name="Id">The dead letter's id in storage.</param>
+/// <param name="Queue">The queue it came from.</param>
+/// <param name="Reason">Why it could not run.</param>
+/// <param name="At">When it was set aside.</param>
+/// <param name="Body">The raw message, as it was.</param>
+public sealed record DeadLetter(string Id, string Queue, string Reason, DateTimeOffset At, byte[] Body);

@@ -1,0 +1,95 @@
+using TaskQueue.Execution;
+using TaskQueue.Messages;
+
+namespace TaskQueue;
+
+public sealed partial class TaskApp
+{
+    /// <summary>
+    /// Enqueues one run of <paramref name="task"/> with already-encoded arguments and returns its id.
+    /// Generated stubs call this; application code uses the stubs.
+    /// </summary>
+    public async ValueTask<string> EnqueueAsync(TaskDescriptor task, ReadOnlyMemory<byte> arguments, int? retries = null, TimeSpan? retryDelay = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        var message = NewMessage(task, arguments, retries, retryDelay, eta: null);
+        if (Eager)
+        {
+            await new TaskExecutor(this).RunEagerAsync(message, task, cancellationToken).ConfigureAwait(false);
+            return message.Id;
+        }
+        await Storage.EnqueueAsync(task.Queue, MessageCodec.Encode(message), cancellationToken).ConfigureAwait(false);
+        Events.Publish(TaskEventKind.Enqueued, message.Id, message.Name, TimeProvider.GetUtcNow());
+        return message.Id;
+    }
+
+    /// <inheritdoc cref="EnqueueAsync"/>
+    public string Enqueue(TaskDescriptor task, ReadOnlyMemory<byte> arguments, int? retries = null, TimeSpan? retryDelay = null)
+        => Sync.Wait(EnqueueAsync(task, arguments, retries, retryDelay));
+
+    /// <summary>
+    /// Enqueues many runs of <paramref name="task"/> in one round trip and returns their ids, in order.
+    /// </summary>
+    public async ValueTask<IReadOnlyList<string>> EnqueueManyAsync(TaskDescriptor task, IEnumerable<ReadOnlyMemory<byte>> argumentsList,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        ArgumentNullException.ThrowIfNull(argumentsList);
+        var ids = new List<string>();
+        var encoded = new List<ReadOnlyMemory<byte>>();
+        foreach (var arguments in argumentsList)
+        {
+            var message = NewMessage(task, arguments, null, null, eta: null);
+            ids.Add(message.Id);
+            if (Eager)
+            {
+                await new TaskExecutor(this).RunEagerAsync(message, task, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                encoded.Add(MessageCodec.Encode(message));
+            }
+        }
+        if (encoded.Count > 0)
+        {
+            await Storage.EnqueueManyAsync(task.Queue, encoded, cancellationToken).ConfigureAwait(false);
+            var now = TimeProvider.GetUtcNow();
+            foreach (var id in ids) Events.Publish(TaskEventKind.Enqueued, id, task.Name, now);
+        }
+        return ids;
+    }
+
+    /// <summary>
+    /// Schedules one run of <paramref name="task"/> after <paramref name="delay"/> or at
+    /// <paramref name="eta"/> (exactly one of them), and returns its id.
+    /// </summary>
+    /// <exception cref="ArgumentException">Neither or both of <paramref name="delay"/> and <paramref name="eta"/> were given, or the delay is negative.</exception>
+    public async ValueTask<string> ScheduleAsync(TaskDescriptor task, ReadOnlyMemory<byte> arguments, TimeSpan? delay = null, DateTimeOffset? eta = null,
+        int? retries = null, TimeSpan? retryDelay = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        if (delay is null == eta is null)
+        {
+            throw new ArgumentException(
+                delay is null ? "Schedule needs either delay or eta; neither was given." : "Schedule takes delay or eta, not both.",
+                delay is null ? nameof(delay) : nameof(eta));
+        }
+        if (delay is { } d && d < TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(delay), delay, "delay cannot be negative");
+        var due = eta ?? TimeProvider.GetUtcNow() + delay!.Value;
+        var message = NewMessage(task, arguments, retries, retryDelay, due);
+        if (Eager)
+        {
+            await new TaskExecutor(this).RunEagerAsync(message, task, cancellationToken).ConfigureAwait(false);
+            return message.Id;
+        }
+        await Storage.ScheduleAsync(task.Queue, MessageCodec.Encode(message), due, cancellationToken).ConfigureAwait(false);
+        Events.Publish(TaskEventKind.Scheduled, message.Id, message.Name, TimeProvider.GetUtcNow());
+        return message.Id;
+    }
+
+    /// <inheritdoc cref="ScheduleAsync"/>
+    public string Schedule(TaskDescriptor task, ReadOnlyMemory<byte> arguments, TimeSpan? delay = null, DateTimeOffset? eta = null,
+        int? retries = null, TimeSpan? retryDelay = null)
+        => Sync.Wait(ScheduleAsync(task, arguments, delay, eta, retries, retryDelay));
+}

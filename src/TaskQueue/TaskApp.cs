@@ -1,0 +1,121 @@
+using TaskQueue.Execution;
+using TaskQueue.Messages;
+using TaskQueue.Storage;
+
+namespace TaskQueue;
+
+/// <summary>
+/// The central object (huey's <c>Huey</c>): which storage holds the tasks, and how results are kept.
+/// Generated stubs use <see cref="Current"/>: the app made current for the calling async flow by
+/// <see cref="MakeCurrent"/>, else <see cref="Default"/>, which starts as an in-memory app.
+/// </summary>
+/// <example>
+/// <code>
+/// // at start-up
+/// TaskApp.Default = new TaskApp(new RedisStorage(...));
+///
+/// // in a test, or per tenant: for this async flow only
+/// using (new TaskApp { Eager = true }.MakeCurrent()) { CountBeans.Enqueue(1); }
+///
+/// // or name the app at the call
+/// CountBeans.With(app).Enqueue(1);
+/// </code>
+/// </example>
+public sealed partial class TaskApp : IAsyncDisposable
+{
+    private static TaskApp? defaultApp;
+    private static readonly AsyncLocal<TaskApp?> Ambient = new();
+
+    /// <summary>Creates an app on <paramref name="storage"/> (in memory when null).</summary>
+    /// <param name="storage">Where tasks live; a new <see cref="MemoryStorage"/> when null.</param>
+    /// <param name="timeProvider">The clock for waits and timestamps; the system clock when null.</param>
+    public TaskApp(ITaskStorage? storage = null, TimeProvider? timeProvider = null)
+    {
+        TimeProvider = timeProvider ?? TimeProvider.System;
+        Storage = storage ?? new MemoryStorage(TimeProvider);
+        Events = new TaskEventStream();
+    }
+
+    /// <summary>
+    /// The app the stubs use when none is current. Set it once at start-up; reading it before it is
+    /// set creates an in-memory app.
+    /// </summary>
+    public static TaskApp Default
+    {
+        get => Volatile.Read(ref defaultApp) ?? LazyInitializer.EnsureInitialized(ref defaultApp, static () => new TaskApp());
+        set => Volatile.Write(ref defaultApp, value ?? throw new ArgumentNullException(nameof(value)));
+    }
+
+    /// <summary>The app for the calling async flow: the one made current by <see cref="MakeCurrent"/>, else <see cref="Default"/>.</summary>
+    public static TaskApp Current => Ambient.Value ?? Default;
+
+    /// <summary>
+    /// Makes this app <see cref="Current"/> for the calling async flow (and what it starts) until the
+    /// returned scope is disposed.
+    /// </summary>
+    public IDisposable MakeCurrent()
+    {
+        var previous = Ambient.Value;
+        Ambient.Value = this;
+        return new Scope(previous);
+    }
+
+    private sealed class Scope(TaskApp? previous) : IDisposable
+    {
+        private bool disposed;
+
+        public void Dispose()
+        {
+            if (disposed) return;
+            disposed = true;
+            Ambient.Value = previous;
+        }
+    }
+
+    /// <summary>Where tasks, results and revocations live.</summary>
+    public ITaskStorage Storage { get; }
+
+    /// <summary>The clock for waits and timestamps.</summary>
+    public TimeProvider TimeProvider { get; }
+
+    /// <summary>Whether results are stored at all (huey's <c>result_store</c>). Default true.</summary>
+    public bool StoreResults { get; init; } = true;
+
+    /// <summary>Whether a task that returns nothing stores a completion marker (huey's <c>store_none</c>). Default false.</summary>
+    public bool StoreNone { get; init; }
+
+    /// <summary>Whether a task that fails for good stores its error, so reading its result throws. Default true.</summary>
+    public bool StoreErrors { get; init; } = true;
+
+    /// <summary>How long stored results are kept; null keeps them until read. Default 7 days.</summary>
+    public TimeSpan? ResultTtl { get; init; } = TimeSpan.FromDays(7);
+
+    /// <summary>
+    /// Runs tasks inline at <c>Enqueue</c> and <c>Schedule</c> (ignoring delays) instead of queueing
+    /// them (huey's <c>always_eager</c>): for unit tests of code that enqueues. Arguments and results
+    /// still travel through their encoding, so what works eagerly works in a consumer.
+    /// </summary>
+    public bool Eager { get; init; }
+
+    /// <summary>What happens to tasks: enqueued, started, finished, failed, retried, revoked...</summary>
+    public TaskEventStream Events { get; }
+
+    /// <summary>Disposes the storage.</summary>
+    public ValueTask DisposeAsync() => Storage.DisposeAsync();
+
+    internal TaskMessage NewMessage(TaskDescriptor task, ReadOnlyMemory<byte> arguments, int? retries, TimeSpan? retryDelay, DateTimeOffset? eta)
+    {
+        if (retries is < 0) throw new ArgumentOutOfRangeException(nameof(retries), retries, "retries cannot be negative");
+        if (retryDelay is { } d && d < TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(retryDelay), retryDelay, "retryDelay cannot be negative");
+        return new TaskMessage
+        {
+            Id = TaskId.New(),
+            Name = task.Name,
+            Arguments = arguments,
+            Retries = retries ?? task.Retries,
+            RetryDelay = retryDelay ?? task.RetryDelay,
+            Eta = eta,
+            CreatedAt = TimeProvider.GetUtcNow(),
+        };
+    }
+}

@@ -1,0 +1,42 @@
+namespace TaskQueue;
+
+/// <summary>
+/// What a running task may know about its own run. Declare a parameter of this type on a task
+/// method to receive it; it is not part of the payload.
+/// </summary>
+public sealed class TaskContext
+{
+    /// <summary>Creates a context. The executor creates one per run; tests may create their own.</summary>
+    public TaskContext(string taskId, string taskName, int retriesLeft, TimeSpan retryDelay, DateTimeOffset? eta = null)
+    {
+        TaskId = taskId;
+        TaskName = taskName;
+        RetriesLeft = retriesLeft;
+        RetryDelay = retryDelay;
+        Eta = eta;
+    }
+
+    /// <summary>The id of this task instance (the same across its retries).</summary>
+    public string TaskId { get; }
+
+    /// <summary>The task's stable name.</summary>
+    public string TaskName { get; }
+
+    /// <summary>How many retries remain if this run fails.</summary>
+    public int RetriesLeft { get; }
+
+    /// <summary>The delay before the next retry if this run fails.</summary>
+    public TimeSpan RetryDelay { get; }
+
+    /// <summary>When the task was scheduled to run, for scheduled tasks and retries.</summary>
+    public DateTimeOffset? Eta { get; }
+
+    /// <summary>
+    /// Data attached by the caller (for example a recurring task's userdata), as MessagePack bytes;
+    /// empty when there is none.
+    /// </summary>
+    public ReadOnlyMemory<byte> UserData { get; init; }
+
+    /// <summary>A context for <c>CallLocal</c>: a fresh id, no retries.</summary>
+    public static TaskContext ForLocalCall(string taskName) => new(global::TaskQueue.TaskId.New(), taskName, 0, TimeSpan.Zero);
+}

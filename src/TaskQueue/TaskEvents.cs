@@ -1,0 +1,106 @@
+using System.Threading.Channels;
+
+namespace TaskQueue;
+
+/// <summary>What happened to a task.</summary>
+public enum TaskEventKind
+{
+    /// <summary>Put on its queue.</summary>
+    Enqueued,
+    /// <summary>Put in the schedule for later.</summary>
+    Scheduled,
+    /// <summary>A consumer started running it.</summary>
+    Started,
+    /// <summary>It ran to the end.</summary>
+    Finished,
+    /// <summary>It threw and has no retries left.</summary>
+    Error,
+    /// <summary>It threw and was queued to run again.</summary>
+    Retrying,
+    /// <summary>It was skipped because it, or its task, is revoked.</summary>
+    Revoked,
+    /// <summary>It could not run (bad payload, unknown task, too many redeliveries) and went to dead letters.</summary>
+    DeadLettered,
+    /// <summary>A stopping consumer handed it back to its queue unstarted.</summary>
+    Released,
+    /// <summary>A consumer's heartbeat expired and its in-flight tasks were handed back.</summary>
+    Redelivered,
+}
+
+/// <summary>One event about one task instance.</summary>
+/// <param name="Kind">What happened.</param>
+/// <param name="TaskId">The instance's id (null when a message did not decode).</param>
+/// <param name="TaskName">The task's name (null when a message did not decode).</param>
+/// <param name="Timestamp">When.</param>
+/// <param name="Error">For errors, retries and dead letters: what went wrong.</param>
+/// <param name="Duration">For finished and failed runs: how long the run took.</param>
+public sealed record TaskEvent(TaskEventKind Kind, string? TaskId, string? TaskName, DateTimeOffset Timestamp, string? Error = null, TimeSpan? Duration = null);
+
+/// <summary>
+/// The in-process stream of <see cref="TaskEvent"/>s of one <see cref="TaskApp"/>. Publishing costs
+/// nothing when nobody listens; a slow reader never blocks a worker (its oldest events are dropped).
+/// </summary>
+public sealed class TaskEventStream
+{
+    private readonly Lock gate = new();
+    private Action<TaskEvent>[] handlers = [];
+
+    /// <summary>Calls <paramref name="handler"/> for every event until the returned subscription is disposed. Handlers run on the worker's thread: keep them short.</summary>
+    public IDisposable Subscribe(Action<TaskEvent> handler)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        lock (gate) handlers = [.. handlers, handler];
+        return new Subscription(this, handler);
+    }
+
+    /// <summary>Reads events as they happen, until <paramref name="cancellationToken"/> fires. Keeps up to <paramref name="capacity"/> unread events.</summary>
+    public async IAsyncEnumerable<TaskEvent> ReadAllAsync(int capacity = 10_000,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var channel = Channel.CreateBounded<TaskEvent>(new BoundedChannelOptions(capacity) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
+        using var subscription = Subscribe(e => channel.Writer.TryWrite(e));
+        while (true)
+        {
+            TaskEvent item;
+            try
+            {
+                if (!await channel.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false)) yield break;
+                if (!channel.Reader.TryRead(out item!)) continue;
+            }
+            catch (OperationCanceledException)
+            {
+                yield break;
+            }
+            yield return item;
+        }
+    }
+
+    /// <summary>Whether anybody listens.</summary>
+    public bool HasListeners => Volatile.Read(ref handlers).Length > 0;
+
+    internal void Publish(TaskEventKind kind, string? taskId, string? taskName, DateTimeOffset at, string? error = null, TimeSpan? duration = null)
+    {
+        var current = Volatile.Read(ref handlers);
+        if (current.Length == 0) return;
+        var e = new TaskEvent(kind, taskId, taskName, at, error, duration);
+        foreach (var handler in current)
+        {
+            try
+            {
+                handler(e);
+            }
+            catch (Exception)
+            {
+                // A listener's failure must not fail the task it listens to.
+            }
+        }
+    }
+
+    private sealed class Subscription(TaskEventStream stream, Action<TaskEvent> handler) : IDisposable
+    {
+        public void Dispose()
+        {
+            lock (stream.gate) stream.handlers = Array.FindAll(stream.handlers, h => !ReferenceEquals(h, handler));
+        }
+    }
+}

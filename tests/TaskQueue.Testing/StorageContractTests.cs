@@ -1,0 +1,437 @@
+using System.Diagnostics;
+using System.Text;
+using TaskQueue.Storage;
+using Xunit;
+
+namespace TaskQueue.Testing;
+
+/// <summary>
+/// The storage contract: every backend derives a test class from this one and so runs the same
+/// behaviours. Bodies here are opaque bytes, as the contract says.
+/// </summary>
+public abstract class StorageContractTests : IAsyncLifetime
+{
+    private ITaskStorage? storage;
+
+    /// <summary>A fresh, empty storage for one test.</summary>
+    protected abstract Task<ITaskStorage> CreateStorageAsync();
+
+    /// <summary>The storage under test.</summary>
+    protected ITaskStorage Storage => storage ?? throw new InvalidOperationException("not initialized");
+
+    /// <inheritdoc />
+    public async Task InitializeAsync() => storage = await CreateStorageAsync();
+
+    /// <inheritdoc />
+    public async Task DisposeAsync()
+    {
+        if (storage is null) return;
+        await storage.FlushAsync();
+        await storage.DisposeAsync();
+    }
+
+    private static byte[] B(string s) => Encoding.UTF8.GetBytes(s);
+
+    private static string S(ReadOnlyMemory<byte> b) => Encoding.UTF8.GetString(b.Span);
+
+    private async Task<TakenBatch> Take(string queue = "q", int max = 10, string consumer = "c1")
+        => await Storage.TakeAsync([queue], consumer, max, TimeSpan.FromMilliseconds(10));
+
+    [Fact]
+    public async Task Messages_are_taken_in_enqueue_order()
+    {
+        await Storage.EnqueueAsync("q", B("a"));
+        await Storage.EnqueueAsync("q", B("b"));
+        await Storage.EnqueueAsync("q", B("c"));
+        var batch = await Take();
+        Assert.Equal(["a", "b", "c"], batch.Messages.Select(m => S(m.Body)));
+        Assert.All(batch.Messages, m => Assert.Equal("q", m.Queue));
+        Assert.All(batch.Messages, m => Assert.Equal(0, m.Deliveries));
+    }
+
+    [Fact]
+    public async Task Take_returns_at_most_max_messages()
+    {
+        await Storage.EnqueueManyAsync("q", [B("1"), B("2"), B("3"), B("4"), B("5")]);
+        var first = await Take(max: 2);
+        var second = await Take(max: 10);
+        Assert.Equal(["1", "2"], first.Messages.Select(m => S(m.Body)));
+        Assert.Equal(["3", "4", "5"], second.Messages.Select(m => S(m.Body)));
+    }
+
+    [Fact]
+    public async Task Take_prefers_queues_in_the_order_given()
+    {
+        await Storage.EnqueueAsync("low", B("l"));
+        await Storage.EnqueueAsync("high", B("h"));
+        var batch = await Storage.TakeAsync(["high", "low"], "c1", 10, TimeSpan.FromMilliseconds(10));
+        Assert.Equal(["h"], batch.Messages.Select(m => S(m.Body)));
+        batch = await Storage.TakeAsync(["high", "low"], "c1", 10, TimeSpan.FromMilliseconds(10));
+        Assert.Equal(["l"], batch.Messages.Select(m => S(m.Body)));
+        Assert.Equal("low", batch.Messages[0].Queue);
+    }
+
+    [Fact]
+    public async Task Take_on_empty_queues_waits_then_returns_nothing()
+    {
+        var clock = Stopwatch.StartNew();
+        var batch = await Storage.TakeAsync(["q"], "c1", 10, TimeSpan.FromMilliseconds(300));
+        Assert.Empty(batch.Messages);
+        Assert.True(clock.Elapsed >= TimeSpan.FromMilliseconds(250), $"returned after {clock.ElapsedMilliseconds} ms");
+    }
+
+    [Fact]
+    public async Task A_waiting_take_wakes_when_a_message_arrives()
+    {
+        var take = Storage.TakeAsync(["q"], "c1", 10, TimeSpan.FromSeconds(10)).AsTask();
+        await Task.Delay(100);
+        Assert.False(take.IsCompleted);
+        var clock = Stopwatch.StartNew();
+        await Storage.EnqueueAsync("q", B("x"));
+        var batch = await take.WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.Equal(["x"], batch.Messages.Select(m => S(m.Body)));
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(2), $"woke after {clock.ElapsedMilliseconds} ms");
+    }
+
+    [Fact]
+    public async Task Bodies_are_kept_byte_for_byte()
+    {
+        var body = Enumerable.Range(0, 256).Select(i => (byte)i).ToArray();
+        await Storage.EnqueueAsync("q", body);
+        var batch = await Take();
+        Assert.Equal(body, batch.Messages[0].Body.ToArray());
+    }
+
+    [Fact]
+    public async Task A_taken_message_is_in_flight_until_settled()
+    {
+        await Storage.EnqueueManyAsync("q", [B("a"), B("b")]);
+        var batch = await Take();
+        Assert.Equal(2, await Storage.InFlightCountAsync());
+        Assert.Equal(0, await Storage.QueueLengthAsync("q"));
+        await Storage.CompleteAsync("c1", [Completion.Ack(batch.Messages[0])]);
+        Assert.Equal(1, await Storage.InFlightCountAsync());
+        await Storage.CompleteAsync("c1", [Completion.Ack(batch.Messages[1])]);
+        Assert.Equal(0, await Storage.InFlightCountAsync());
+    }
+
+    [Fact]
+    public async Task Completing_with_a_result_stores_it_and_acks()
+    {
+        await Storage.EnqueueAsync("q", B("a"));
+        var m = (await Take()).Messages[0];
+        await Storage.CompleteAsync("c1", [Completion.WithResult(m, "t1", B("result"), null)]);
+        Assert.Equal(0, await Storage.InFlightCountAsync());
+        Assert.Equal("result", S(await Storage.ReadResultAsync("t1", preserve: true)));
+    }
+
+    [Fact]
+    public async Task Reading_a_result_deletes_it_unless_preserved()
+    {
+        await Storage.PutResultAsync("t1", B("v"), null);
+        Assert.Equal("v", S(await Storage.ReadResultAsync("t1", preserve: true)));
+        Assert.Equal("v", S(await Storage.ReadResultAsync("t1", preserve: false)));
+        Assert.Null(await Storage.ReadResultAsync("t1", preserve: false));
+    }
+
+    [Fact]
+    public async Task A_missing_result_reads_as_null()
+        => Assert.Null(await Storage.ReadResultAsync("nope", preserve: false));
+
+    [Fact]
+    public async Task A_result_with_a_ttl_expires()
+    {
+        await Storage.PutResultAsync("t1", B("v"), TimeSpan.FromMilliseconds(100));
+        await Storage.PutResultAsync("t2", B("w"), null);
+        await Eventually.UntilAsync(async () => await Storage.ReadResultAsync("t1", preserve: true) is null, "result t1 to expire");
+        Assert.NotNull(await Storage.ReadResultAsync("t2", preserve: true));
+    }
+
+    [Fact]
+    public async Task Stored_results_can_be_listed()
+    {
+        await Storage.PutResultAsync("t1", B("1"), null);
+        await Storage.PutResultAsync("t2", B("2"), null);
+        var all = await Storage.ResultsAsync(10);
+        Assert.Equal(["t1:1", "t2:2"], all.Select(r => $"{r.Key}:{S(r.Value)}").Order());
+        Assert.Single(await Storage.ResultsAsync(1));
+    }
+
+    [Fact]
+    public async Task A_retry_without_delay_goes_to_the_tail_of_its_queue()
+    {
+        await Storage.EnqueueManyAsync("q", [B("a"), B("b")]);
+        var a = (await Take(max: 1)).Messages[0];
+        await Storage.CompleteAsync("c1", [Completion.Retry(a, B("a2"), TimeSpan.Zero)]);
+        var rest = await Take();
+        Assert.Equal(["b", "a2"], rest.Messages.Select(m => S(m.Body)));
+    }
+
+    [Fact]
+    public async Task A_retry_with_delay_goes_to_the_schedule()
+    {
+        await Storage.EnqueueAsync("q", B("a"));
+        var a = (await Take()).Messages[0];
+        var before = await Storage.GetTimeAsync();
+        await Storage.CompleteAsync("c1", [Completion.Retry(a, B("a2"), TimeSpan.FromHours(1))]);
+        Assert.Equal(0, await Storage.InFlightCountAsync());
+        var scheduled = Assert.Single(await Storage.ScheduledAsync(10));
+        Assert.Equal("a2", S(scheduled.Body));
+        Assert.Equal("q", scheduled.Queue);
+        Assert.InRange(scheduled.Eta, before.AddHours(1).AddSeconds(-1), before.AddHours(1).AddSeconds(5));
+    }
+
+    [Fact]
+    public async Task Dead_letters_keep_the_reason_and_the_raw_body()
+    {
+        await Storage.EnqueueAsync("q", B("bad"));
+        var m = (await Take()).Messages[0];
+        await Storage.CompleteAsync("c1", [Completion.ToDeadLetters(m, "does not decode")]);
+        var dead = Assert.Single(await Storage.ListDeadLettersAsync(10));
+        Assert.Equal("does not decode", dead.Reason);
+        Assert.Equal("bad", S(dead.Body));
+        Assert.Equal("q", dead.Queue);
+        Assert.Equal(0, await Storage.InFlightCountAsync());
+        var now = await Storage.GetTimeAsync();
+        Assert.InRange(dead.At, now.AddMinutes(-1), now.AddMinutes(1));
+    }
+
+    [Fact]
+    public async Task Dead_letters_are_listed_newest_first()
+    {
+        await Storage.DeadLetterAsync("q", B("1"), "first");
+        await Storage.DeadLetterAsync("q", B("2"), "second");
+        var dead = await Storage.ListDeadLettersAsync(10);
+        Assert.Equal(["second", "first"], dead.Select(d => d.Reason));
+        Assert.Single(await Storage.ListDeadLettersAsync(1));
+    }
+
+    [Fact]
+    public async Task A_dead_letter_can_be_requeued()
+    {
+        await Storage.DeadLetterAsync("q", B("x"), "why");
+        var dead = Assert.Single(await Storage.ListDeadLettersAsync(10));
+        Assert.True(await Storage.RequeueDeadLetterAsync(dead.Id));
+        Assert.Empty(await Storage.ListDeadLettersAsync(10));
+        var batch = await Take();
+        Assert.Equal("x", S(batch.Messages[0].Body));
+        Assert.False(await Storage.RequeueDeadLetterAsync(dead.Id));
+    }
+
+    [Fact]
+    public async Task A_dead_letter_can_be_deleted()
+    {
+        await Storage.DeadLetterAsync("q", B("x"), "why");
+        var dead = Assert.Single(await Storage.ListDeadLettersAsync(10));
+        Assert.True(await Storage.DeleteDeadLetterAsync(dead.Id));
+        Assert.False(await Storage.DeleteDeadLetterAsync(dead.Id));
+        Assert.Empty(await Storage.ListDeadLettersAsync(10));
+    }
+
+    [Fact]
+    public async Task A_released_message_goes_back_to_the_head_without_counting_a_delivery()
+    {
+        await Storage.EnqueueManyAsync("q", [B("a"), B("b")]);
+        var a = (await Take(max: 1)).Messages[0];
+        await Storage.CompleteAsync("c1", [Completion.Release(a)]);
+        var batch = await Take();
+        Assert.Equal(["a", "b"], batch.Messages.Select(m => S(m.Body)));
+        Assert.Equal(0, batch.Messages[0].Deliveries);
+    }
+
+    [Fact]
+    public async Task Only_due_scheduled_messages_are_promoted()
+    {
+        var now = await Storage.GetTimeAsync();
+        await Storage.ScheduleAsync("q", B("past"), now.AddSeconds(-5));
+        await Storage.ScheduleAsync("q", B("future"), now.AddHours(1));
+        var result = await Storage.PromoteDueAsync(100);
+        Assert.Equal(1, result.Moved);
+        Assert.NotNull(result.NextDue);
+        Assert.InRange(result.NextDue!.Value, now.AddHours(1).AddSeconds(-1), now.AddHours(1).AddSeconds(1));
+        Assert.Equal(["past"], (await Take()).Messages.Select(m => S(m.Body)));
+        Assert.Equal(["future"], (await Storage.ScheduledAsync(10)).Select(s => S(s.Body)));
+    }
+
+    [Fact]
+    public async Task Promotion_moves_at_most_the_limit_soonest_first()
+    {
+        var now = await Storage.GetTimeAsync();
+        for (int i = 5; i >= 1; i--) await Storage.ScheduleAsync("q", B($"m{i}"), now.AddSeconds(-i));
+        Assert.Equal(3, (await Storage.PromoteDueAsync(3)).Moved);
+        var rest = await Storage.PromoteDueAsync(3);
+        Assert.Equal(2, rest.Moved);
+        Assert.Null(rest.NextDue);
+        Assert.Equal(["m5", "m4", "m3", "m2", "m1"], (await Take()).Messages.Select(m => S(m.Body)));
+    }
+
+    [Fact]
+    public async Task Scheduled_messages_are_listed_soonest_first_with_their_queue()
+    {
+        var now = await Storage.GetTimeAsync();
+        await Storage.ScheduleAsync("b", B("later"), now.AddHours(2));
+        await Storage.ScheduleAsync("a", B("sooner"), now.AddHours(1));
+        var listed = await Storage.ScheduledAsync(10);
+        Assert.Equal(["a:sooner", "b:later"], listed.Select(s => $"{s.Queue}:{S(s.Body)}"));
+    }
+
+    [Fact]
+    public async Task Identical_bodies_can_be_scheduled_twice()
+    {
+        var now = await Storage.GetTimeAsync();
+        await Storage.ScheduleAsync("q", B("same"), now.AddSeconds(-1));
+        await Storage.ScheduleAsync("q", B("same"), now.AddSeconds(-1));
+        Assert.Equal(2, (await Storage.PromoteDueAsync(10)).Moved);
+        Assert.Equal(2, (await Take()).Messages.Count);
+    }
+
+    [Fact]
+    public async Task Pending_lists_the_queue_head_first()
+    {
+        await Storage.EnqueueManyAsync("q", [B("1"), B("2"), B("3")]);
+        Assert.Equal(["1", "2"], (await Storage.PendingAsync("q", 2)).Select(b => S(b)));
+        Assert.Equal(3, await Storage.QueueLengthAsync("q"));
+        Assert.Empty(await Storage.PendingAsync("other", 10));
+    }
+
+    [Fact]
+    public async Task A_revocation_is_recorded_and_restored()
+    {
+        Assert.Null(await Storage.GetRevocationAsync("t:x"));
+        await Storage.RevokeAsync("t:x", new Revocation(null, false));
+        Assert.Equal(new Revocation(null, false), await Storage.GetRevocationAsync("t:x"));
+        Assert.True(await Storage.RestoreAsync("t:x"));
+        Assert.False(await Storage.RestoreAsync("t:x"));
+        Assert.Null(await Storage.GetRevocationAsync("t:x"));
+    }
+
+    [Fact]
+    public async Task A_revoke_once_record_skips_exactly_one_run()
+    {
+        await Storage.RevokeAsync("i:1", new Revocation(null, Once: true));
+        Assert.True(await Storage.ConsumeRevocationAsync(["i:1", "t:task"]));
+        Assert.False(await Storage.ConsumeRevocationAsync(["i:1", "t:task"]));
+    }
+
+    [Fact]
+    public async Task A_lasting_revocation_skips_every_run_until_restored()
+    {
+        await Storage.RevokeAsync("t:task", new Revocation(null, Once: false));
+        Assert.True(await Storage.ConsumeRevocationAsync(["i:1", "t:task"]));
+        Assert.True(await Storage.ConsumeRevocationAsync(["i:2", "t:task"]));
+        await Storage.RestoreAsync("t:task");
+        Assert.False(await Storage.ConsumeRevocationAsync(["i:3", "t:task"]));
+    }
+
+    [Fact]
+    public async Task A_revocation_ends_at_its_until_time()
+    {
+        var now = await Storage.GetTimeAsync();
+        await Storage.RevokeAsync("t:past", new Revocation(now.AddSeconds(-1), false));
+        Assert.False(await Storage.ConsumeRevocationAsync(["t:past"]));
+        await Storage.RevokeAsync("t:soon", new Revocation(now.AddMilliseconds(300), false));
+        Assert.True(await Storage.ConsumeRevocationAsync(["t:soon"]));
+        await Eventually.UntilAsync(async () => !await Storage.ConsumeRevocationAsync(["t:soon"]), "the revocation to end");
+    }
+
+    [Fact]
+    public async Task A_take_says_whether_any_revocation_exists()
+    {
+        await Storage.EnqueueManyAsync("q", [B("a"), B("b")]);
+        Assert.False((await Take(max: 1)).RevocationsPresent);
+        await Storage.RevokeAsync("t:x", new Revocation(null, false));
+        Assert.True((await Take(max: 1)).RevocationsPresent);
+    }
+
+    [Fact]
+    public async Task Messages_of_a_consumer_without_heartbeat_are_handed_back()
+    {
+        await Storage.EnqueueManyAsync("q", [B("a"), B("b")]);
+        await Storage.HeartbeatAsync("alive", TimeSpan.FromMinutes(1));
+        await Storage.HeartbeatAsync("dead", TimeSpan.FromMilliseconds(100));
+        var a = await Take(max: 1, consumer: "alive");
+        var b = await Take(max: 1, consumer: "dead");
+        await Eventually.UntilAsync(async () => (await Storage.ReapAsync(5)).Requeued == 1, "the dead consumer's message to be handed back");
+        var again = await Take(consumer: "alive");
+        Assert.Equal(["b"], again.Messages.Select(m => S(m.Body)));
+        Assert.Equal(1, again.Messages[0].Deliveries);
+        Assert.Equal(0, (await Storage.ReapAsync(5)).Requeued);
+        Assert.Equal(2, await Storage.InFlightCountAsync());
+        Assert.Single(a.Messages);
+        Assert.Single(b.Messages);
+    }
+
+    [Fact]
+    public async Task A_message_handed_back_too_often_goes_to_dead_letters()
+    {
+        await Storage.EnqueueAsync("q", B("a"));
+        for (int round = 0; round <= 2; round++)
+        {
+            await Storage.HeartbeatAsync("c" + round, TimeSpan.FromMilliseconds(50));
+            var batch = await Take(consumer: "c" + round);
+            Assert.Equal(round, Assert.Single(batch.Messages).Deliveries);
+            var expect = round < 2 ? new ReapResult(1, 0) : new ReapResult(0, 1);
+            await Eventually.UntilAsync(async () => await Storage.ReapAsync(maxRedeliveries: 2) == expect, $"round {round} to be reaped");
+        }
+        var dead = Assert.Single(await Storage.ListDeadLettersAsync(10));
+        Assert.Equal("a", S(dead.Body));
+        Assert.Contains("handed back", dead.Reason);
+        Assert.Equal(0, await Storage.QueueLengthAsync("q"));
+    }
+
+    [Fact]
+    public async Task Settling_a_message_that_was_already_handed_back_still_stores_the_result()
+    {
+        await Storage.EnqueueAsync("q", B("a"));
+        await Storage.HeartbeatAsync("slow", TimeSpan.FromMilliseconds(50));
+        var m = (await Take(consumer: "slow")).Messages[0];
+        await Eventually.UntilAsync(async () => (await Storage.ReapAsync(5)).Requeued == 1, "the message to be handed back");
+        await Storage.CompleteAsync("slow", [Completion.WithResult(m, "t1", B("r"), null)]);
+        Assert.Equal("r", S(await Storage.ReadResultAsync("t1", preserve: false)));
+    }
+
+    [Fact]
+    public async Task A_consumer_that_removed_its_heartbeat_is_reaped()
+    {
+        await Storage.EnqueueAsync("q", B("a"));
+        await Storage.HeartbeatAsync("c1", TimeSpan.FromMinutes(1));
+        await Take(consumer: "c1");
+        await Storage.RemoveHeartbeatAsync("c1");
+        Assert.Equal(new ReapResult(1, 0), await Storage.ReapAsync(5));
+    }
+
+    [Fact]
+    public async Task Flush_removes_everything()
+    {
+        await Storage.EnqueueAsync("q", B("a"));
+        await Storage.ScheduleAsync("q", B("s"), DateTimeOffset.UtcNow.AddHours(1));
+        await Storage.PutResultAsync("t", B("r"), null);
+        await Storage.RevokeAsync("t:x", new Revocation(null, false));
+        await Storage.DeadLetterAsync("q", B("d"), "why");
+        await Storage.FlushAsync();
+        Assert.Equal(0, await Storage.QueueLengthAsync("q"));
+        Assert.Empty(await Storage.ScheduledAsync(10));
+        Assert.Null(await Storage.ReadResultAsync("t", false));
+        Assert.Null(await Storage.GetRevocationAsync("t:x"));
+        Assert.Empty(await Storage.ListDeadLettersAsync(10));
+    }
+
+    [Fact]
+    public async Task One_settle_call_applies_every_kind_of_completion()
+    {
+        await Storage.EnqueueManyAsync("q", [B("ack"), B("res"), B("retry"), B("dead"), B("rel")]);
+        var m = (await Take()).Messages;
+        await Storage.CompleteAsync("c1",
+        [
+            Completion.Ack(m[0]),
+            Completion.WithResult(m[1], "t1", B("r"), null),
+            Completion.Retry(m[2], B("retry2"), TimeSpan.Zero),
+            Completion.ToDeadLetters(m[3], "bad"),
+            Completion.Release(m[4]),
+        ]);
+        Assert.Equal(0, await Storage.InFlightCountAsync());
+        Assert.Equal("r", S(await Storage.ReadResultAsync("t1", false)));
+        Assert.Equal("bad", Assert.Single(await Storage.ListDeadLettersAsync(10)).Reason);
+        Assert.Equal(["rel", "retry2"], (await Take()).Messages.Select(x => S(x.Body)));
+    }
+}
