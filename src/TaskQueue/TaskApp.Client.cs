@@ -20,7 +20,7 @@ public sealed partial class TaskApp
             return message.Id;
         }
         await Storage.EnqueueAsync(task.Queue, MessageCodec.Encode(message), cancellationToken).ConfigureAwait(false);
-        Events.Publish(TaskEventKind.Enqueued, message.Id, message.Name, TimeProvider.GetUtcNow());
+        Events.Publish(TaskEventKind.Enqueued, message.Id, message.Name);
         return message.Id;
     }
 
@@ -54,8 +54,7 @@ public sealed partial class TaskApp
         if (encoded.Count > 0)
         {
             await Storage.EnqueueManyAsync(task.Queue, encoded, cancellationToken).ConfigureAwait(false);
-            var now = TimeProvider.GetUtcNow();
-            foreach (var id in ids) Events.Publish(TaskEventKind.Enqueued, id, task.Name, now);
+            foreach (var id in ids) Events.Publish(TaskEventKind.Enqueued, id, task.Name);
         }
         return ids;
     }
@@ -84,7 +83,7 @@ public sealed partial class TaskApp
             return message.Id;
         }
         await Storage.ScheduleAsync(task.Queue, MessageCodec.Encode(message), due, cancellationToken).ConfigureAwait(false);
-        Events.Publish(TaskEventKind.Scheduled, message.Id, message.Name, TimeProvider.GetUtcNow());
+        Events.Publish(TaskEventKind.Scheduled, message.Id, message.Name);
         return message.Id;
     }
 

@@ -33,7 +33,7 @@ public sealed partial class TaskApp : IAsyncDisposable
     {
         TimeProvider = timeProvider ?? TimeProvider.System;
         Storage = storage ?? new MemoryStorage(TimeProvider);
-        Events = new TaskEventStream();
+        Events = new TaskEventStream(TimeProvider);
     }
 
     /// <summary>

@@ -43,7 +43,11 @@ public sealed record TaskEvent(TaskEventKind Kind, string? TaskId, string? TaskN
 public sealed class TaskEventStream
 {
     private readonly Lock gate = new();
+    private readonly TimeProvider time;
     private Action<TaskEvent>[] handlers = [];
+
+    /// <summary>Creates a stream whose events are stamped by <paramref name="timeProvider"/>.</summary>
+    public TaskEventStream(TimeProvider? timeProvider = null) => time = timeProvider ?? TimeProvider.System;
 
     /// <summary>Calls <paramref name="handler"/> for every event until the returned subscription is disposed. Handlers run on the worker's thread: keep them short.</summary>
     public IDisposable Subscribe(Action<TaskEvent> handler)
@@ -78,11 +82,11 @@ public sealed class TaskEventStream
     /// <summary>Whether anybody listens.</summary>
     public bool HasListeners => Volatile.Read(ref handlers).Length > 0;
 
-    internal void Publish(TaskEventKind kind, string? taskId, string? taskName, DateTimeOffset at, string? error = null, TimeSpan? duration = null)
+    internal void Publish(TaskEventKind kind, string? taskId, string? taskName, string? error = null, TimeSpan? duration = null)
     {
         var current = Volatile.Read(ref handlers);
         if (current.Length == 0) return;
-        var e = new TaskEvent(kind, taskId, taskName, at, error, duration);
+        var e = new TaskEvent(kind, taskId, taskName, time.GetUtcNow(), error, duration);
         foreach (var handler in current)
         {
             try

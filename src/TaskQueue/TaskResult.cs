@@ -77,8 +77,8 @@ public abstract class TaskResultBase
         bool blocking, TimeSpan? timeout, double backoff, TimeSpan? maxDelay, bool revokeOnTimeout, bool preserve, CancellationToken cancellationToken)
     {
         if (backoff < 1) throw new ArgumentOutOfRangeException(nameof(backoff), backoff, "backoff must be 1 or more");
-        var time = App.TimeProvider;
-        long started = time.GetTimestamp();
+        // Waiting for another process is wall-clock time, whatever clock the app keeps for etas.
+        long started = System.Diagnostics.Stopwatch.GetTimestamp();
         var delay = TimeSpan.FromMilliseconds(2);
         var max = maxDelay ?? TimeSpan.FromSeconds(1);
         while (true)
@@ -86,7 +86,7 @@ public abstract class TaskResultBase
             var (ready, value) = await TryReadAsync(preserve, cancellationToken).ConfigureAwait(false);
             if (ready) return value;
             if (!blocking) throw new TaskResultNotReadyException(Id);
-            var elapsed = time.GetElapsedTime(started);
+            var elapsed = System.Diagnostics.Stopwatch.GetElapsedTime(started);
             if (timeout is { } limit && elapsed >= limit)
             {
                 if (revokeOnTimeout)
@@ -96,7 +96,7 @@ public abstract class TaskResultBase
                 throw new TaskResultTimeoutException(Id, limit);
             }
             var wait = timeout is { } t && t - elapsed < delay ? t - elapsed : delay;
-            await Task.Delay(wait, time, cancellationToken).ConfigureAwait(false);
+            await Task.Delay(wait, cancellationToken).ConfigureAwait(false);
             delay = TimeSpan.FromTicks(Math.Min((long)(delay.Ticks * backoff), max.Ticks));
         }
     }

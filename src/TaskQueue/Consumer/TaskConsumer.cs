@@ -225,7 +225,7 @@ public sealed partial class TaskConsumer : IAsyncDisposable
                 if (reaped.Requeued + reaped.DeadLettered > 0)
                 {
                     LogReaped(logger, reaped.Requeued, reaped.DeadLettered);
-                    app.Events.Publish(TaskEventKind.Redelivered, null, null, app.TimeProvider.GetUtcNow(), $"{reaped.Requeued} handed back, {reaped.DeadLettered} to dead letters");
+                    app.Events.Publish(TaskEventKind.Redelivered, null, null, $"{reaped.Requeued} handed back, {reaped.DeadLettered} to dead letters");
                 }
                 await Task.Delay(interval, token).ConfigureAwait(false);
             }

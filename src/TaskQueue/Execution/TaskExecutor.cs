@@ -60,18 +60,18 @@ public sealed partial class TaskExecutor
             case OutcomeKind.BadPayload:
                 return DeadLetter(taken, message, outcome.Error!.Message);
             case OutcomeKind.Interrupted:
-                app.Events.Publish(TaskEventKind.Released, message.Id, message.Name, app.TimeProvider.GetUtcNow());
+                app.Events.Publish(TaskEventKind.Released, message.Id, message.Name);
                 return Completion.Release(taken);
             default:
                 if (message.Retries > 0)
                 {
                     LogRetrying(logger, message.Name, message.Id, message.Retries - 1, outcome.Error!);
-                    app.Events.Publish(TaskEventKind.Retrying, message.Id, message.Name, app.TimeProvider.GetUtcNow(), Describe(outcome.Error!), outcome.Duration);
+                    app.Events.Publish(TaskEventKind.Retrying, message.Id, message.Name, Describe(outcome.Error!), outcome.Duration);
                     var again = MessageCodec.Encode(message with { Retries = message.Retries - 1 });
                     return Completion.Retry(taken, again, message.RetryDelay);
                 }
                 LogFailed(logger, message.Name, message.Id, outcome.Error!);
-                app.Events.Publish(TaskEventKind.Error, message.Id, message.Name, app.TimeProvider.GetUtcNow(), Describe(outcome.Error!), outcome.Duration);
+                app.Events.Publish(TaskEventKind.Error, message.Id, message.Name, Describe(outcome.Error!), outcome.Duration);
                 return app.StoreResults && app.StoreErrors
                     ? Completion.WithResult(taken, message.Id, ResultCodec.EncodeError(ErrorOf(outcome.Error!, message.Name)), app.ResultTtl)
                     : Completion.Ack(taken);
@@ -104,11 +104,11 @@ public sealed partial class TaskExecutor
                 default:
                     if (message.Retries > 0)
                     {
-                        app.Events.Publish(TaskEventKind.Retrying, message.Id, message.Name, app.TimeProvider.GetUtcNow(), Describe(outcome.Error!), outcome.Duration);
+                        app.Events.Publish(TaskEventKind.Retrying, message.Id, message.Name, Describe(outcome.Error!), outcome.Duration);
                         message = message with { Retries = message.Retries - 1 };
                         continue;
                     }
-                    app.Events.Publish(TaskEventKind.Error, message.Id, message.Name, app.TimeProvider.GetUtcNow(), Describe(outcome.Error!), outcome.Duration);
+                    app.Events.Publish(TaskEventKind.Error, message.Id, message.Name, Describe(outcome.Error!), outcome.Duration);
                     if (app.StoreResults && app.StoreErrors)
                     {
                         var error = ResultCodec.EncodeError(ErrorOf(outcome.Error!, message.Name));
@@ -124,20 +124,20 @@ public sealed partial class TaskExecutor
         string[] targets = [TaskApp.IdTarget(message.Id), TaskApp.TaskTarget(message.Name)];
         if (!await app.Storage.ConsumeRevocationAsync(targets, cancellationToken).ConfigureAwait(false)) return false;
         LogRevoked(logger, message.Name, message.Id);
-        app.Events.Publish(TaskEventKind.Revoked, message.Id, message.Name, app.TimeProvider.GetUtcNow());
+        app.Events.Publish(TaskEventKind.Revoked, message.Id, message.Name);
         return true;
     }
 
     private async ValueTask<Outcome> RunAsync(TaskMessage message, TaskDescriptor task, CancellationToken stopping)
     {
         var context = new TaskContext(message.Id, message.Name, message.Retries, message.RetryDelay, message.Eta) { UserData = message.UserData };
-        app.Events.Publish(TaskEventKind.Started, message.Id, message.Name, app.TimeProvider.GetUtcNow());
+        app.Events.Publish(TaskEventKind.Started, message.Id, message.Name);
         long started = Stopwatch.GetTimestamp();
         try
         {
             var result = await task.Invoker(message.Arguments, context, stopping).ConfigureAwait(false);
             var duration = Stopwatch.GetElapsedTime(started);
-            app.Events.Publish(TaskEventKind.Finished, message.Id, message.Name, app.TimeProvider.GetUtcNow(), duration: duration);
+            app.Events.Publish(TaskEventKind.Finished, message.Id, message.Name, duration: duration);
             return new Outcome(OutcomeKind.Succeeded, result, null, duration);
         }
         catch (TaskPayloadException e)
@@ -164,7 +164,7 @@ public sealed partial class TaskExecutor
     private Completion DeadLetter(TakenMessage taken, TaskMessage? message, string reason)
     {
         LogDeadLettered(logger, message?.Name ?? "?", message?.Id ?? "?", reason);
-        app.Events.Publish(TaskEventKind.DeadLettered, message?.Id, message?.Name, app.TimeProvider.GetUtcNow(), reason);
+        app.Events.Publish(TaskEventKind.DeadLettered, message?.Id, message?.Name, reason);
         return Completion.ToDeadLetters(taken, reason);
     }
 

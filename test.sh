@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Runs every test of the repository, the way CI does:
+#   1. installs redis-server with apt-get when the machine lacks it,
+#   2. starts a private Redis on a free loopback port with its own temp directory,
+#   3. restores and builds everything with warnings as errors,
+#   4. runs every test project against that Redis,
+#   5. stops Redis (also when something fails) and prints one line: "N passed, N failed".
+# Extra arguments go to `dotnet test` (for example: ./test.sh --filter Redis).
+set -uo pipefail
+cd "$(dirname "$0")"
+root=$(pwd)
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+if ! command -v redis-server >/dev/null 2>&1; then
+  echo "== installing redis-server (apt-get)"
+  if [ "$(id -u)" -eq 0 ]; then sudo=""; else sudo="sudo"; fi
+  $sudo apt-get update -qq >/dev/null && $sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null \
+    || { echo "could not install redis-server"; echo "0 passed, 1 failed"; exit 1; }
+fi
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/taskqueue-test.XXXXXX")
+redis_pid=""
+cleanup() {
+  if [ -n "$redis_pid" ]; then kill "$redis_pid" 2>/dev/null; wait "$redis_pid" 2>/dev/null; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT INT TERM
+
+# A free port: ask the kernel for one, then start Redis on it (retrying if another process took it first).
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()' 2>/dev/null \
+  || echo $(( 20000 + RANDOM % 20000 )); }
+for attempt in 1 2 3 4 5; do
+  port=$(free_port)
+  redis-server --port "$port" --bind 127.0.0.1 --dir "$work" --save "" --appendonly no \
+    --logfile "$work/redis.log" >/dev/null 2>&1 &
+  redis_pid=$!
+  for _ in $(seq 1 50); do
+    if redis-cli -p "$port" ping 2>/dev/null | grep -q PONG; then break 2; fi
+    if ! kill -0 "$redis_pid" 2>/dev/null; then break; fi
+    sleep 0.1
+  done
+  kill "$redis_pid" 2>/dev/null; wait "$redis_pid" 2>/dev/null; redis_pid=""
+done
+if [ -z "$redis_pid" ]; then echo "could not start redis-server"; cat "$work/redis.log" 2>/dev/null; echo "0 passed, 1 failed"; exit 1; fi
+export TASKQUEUE_REDIS="127.0.0.1:$port"
+echo "== redis-server $(redis-server --version | grep -o 'v=[0-9.]*') on $TASKQUEUE_REDIS"
+
+echo "== build (warnings are errors)"
+if ! dotnet build TaskQueue.sln -nologo -clp:ErrorsOnly -v:q; then
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+
+echo "== test"
+dotnet test TaskQueue.sln --no-build -nologo -v:q --results-directory "$work/results" --logger "trx" "$@"
+test_rc=$?
+
+passed=0; failed=0; skipped=0
+for trx in "$work"/results/*.trx; do
+  [ -f "$trx" ] || continue
+  counters=$(grep -o '<Counters [^>]*' "$trx")
+  get() { echo "$counters" | grep -o " $1=\"[0-9]*\"" | grep -o '[0-9]*'; }
+  total=$(get total); executed=$(get executed); p=$(get passed); f=$(get failed); e=$(get error)
+  passed=$((passed + p)); failed=$((failed + f + e)); skipped=$((skipped + total - executed))
+done
+if [ "$test_rc" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi   # a crashed test host counts as a failure
+if [ "$passed" -eq 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi    # running no test is a failure
+summary="$passed passed, $failed failed"
+[ "$skipped" -gt 0 ] && summary="$summary, $skipped skipped"
+echo "$summary"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,286 @@
+using System.Collections.Concurrent;
+using TaskQueue.Consumer;
+using TaskQueue.Tests.Tasks;
+using TaskQueue.Testing;
+
+namespace TaskQueue.Tests;
+
+public sealed class ConsumerTests
+{
+    [Fact]
+    public async Task Every_enqueued_task_runs_and_stores_its_result()
+    {
+        var app = TestApps.Memory();
+        await using var consumer = new TaskConsumer(app, TestApps.FastOptions(workers: 4));
+        consumer.Start();
+        var handles = Enumerable.Range(0, 200).Select(i => Add.With(app).Enqueue(i, i)).ToList();
+        for (int i = 0; i < handles.Count; i++)
+        {
+            Assert.Equal(2 * i, await handles[i].GetAsync(timeout: TestApps.Wait));
+        }
+    }
+
+    [Fact]
+    public async Task A_scheduled_task_runs_when_the_storage_clock_reaches_its_eta()
+    {
+        var (app, time) = TestApps.WithFakeTime();
+        await using var consumer = new TaskConsumer(app, TestApps.FastOptions());
+        consumer.Start();
+        var key = Counters.NewKey();
+        var r = Touch.With(app).Schedule(key, delay: TimeSpan.FromHours(1));
+        time.Advance(TimeSpan.FromMinutes(59));
+        await Task.Delay(100);
+        Assert.Equal(0, Counters.Get(key));
+        time.Advance(TimeSpan.FromMinutes(1));
+        await Eventually.UntilAsync(() => Counters.Get(key) == 1, "the scheduled task to run");
+        Assert.Empty(await app.ScheduledAsync());
+        Assert.NotNull(r);
+    }
+
+    [Fact]
+    public async Task A_failing_task_is_retried_until_it_succeeds()
+    {
+        var app = TestApps.Memory();
+        await using var consumer = new TaskConsumer(app, TestApps.FastOptions());
+        consumer.Start();
+        var key = Counters.NewKey();
+        Assert.Equal(3, await FailTimes.With(app).Enqueue(key, 2).GetAsync(timeout: TestApps.Wait));
+    }
+
+    [Fact]
+    public async Task Exhausted_retries_store_the_last_error()
+    {
+        var app = TestApps.Memory();
+        await using var consumer = new TaskConsumer(app, TestApps.FastOptions());
+        consumer.Start();
+        var key = Counters.NewKey();
+        var r = FailTimes.With(app).Enqueue(key, 10);
+        var e = await Assert.ThrowsAsync<TaskFailedException>(async () => await r.GetAsync(timeout: TestApps.Wait));
+        Assert.Contains("attempt 3 fails", e.RemoteMessage);
+        Assert.Equal(3, Counters.Get(key));
+    }
+
+    [Fact]
+    public async Task A_retry_delay_puts_the_retry_in_the_schedule()
+    {
+        var (app, time) = TestApps.WithFakeTime();
+        await using var consumer = new TaskConsumer(app, TestApps.FastOptions());
+        consumer.Start();
+        var key = Counters.NewKey();
+        FailWithSlowRetry.With(app).Enqueue(key);
+        await Eventually.UntilAsync(async () => (await app.ScheduledAsync()).Count == 1, "the retry to be scheduled");
+        var retry = Assert.Single(await app.ScheduledAsync());
+        Assert.Equal(time.GetUtcNow().AddHours(1), retry.Eta);
+        Assert.Equal(0, retry.Message.Retries);
+        time.Advance(TimeSpan.FromHours(1));
+        await Eventually.UntilAsync(() => Counters.Get(key) == 2, "the retry to run");
+    }
+
+    [Fact]
+    public async Task A_task_revoked_as_a_whole_is_skipped_until_restored()
+    {
+        var app = TestApps.Memory();
+        var key = Counters.NewKey();
+        Touch.With(app).Revoke();
+        Assert.True(Touch.With(app).IsRevoked());
+        await using var consumer = new TaskConsumer(app, TestApps.FastOptions());
+        consumer.Start();
+        Touch.With(app).Enqueue(key);
+        Touch.With(app).Enqueue(key);
+        await Eventually.UntilAsync(async () => await app.Storage.QueueLengthAsync("default") == 0 && await app.Storage.InFlightCountAsync() == 0, "the queue to drain");
+        Assert.Equal(0, Counters.Get(key));
+        Assert.True(Touch.With(app).Restore());
+        Assert.False(Touch.With(app).Restore());
+        Touch.With(app).Enqueue(key);
+        await Eventually.UntilAsync(() => Counters.Get(key) == 1, "the restored task to run");
+    }
+
+    [Fact]
+    public async Task Revoke_once_on_a_task_skips_only_its_next_run()
+    {
+        var app = TestApps.Memory();
+        var key = Counters.NewKey();
+        Touch.With(app).Revoke(revokeOnce: true);
+        Touch.With(app).Enqueue(key);
+        Touch.With(app).Enqueue(key);
+        await using var consumer = new TaskConsumer(app, TestApps.FastOptions(workers: 1));
+        consumer.Start();
+        await Eventually.UntilAsync(() => Counters.Get(key) == 1, "the second run");
+        Assert.False(Touch.With(app).IsRevoked());
+    }
+
+    [Fact]
+    public async Task Revoke_until_lasts_until_then()
+    {
+        var (app, time) = TestApps.WithFakeTime();
+        var until = time.GetUtcNow().AddMinutes(10);
+        Touch.With(app).Revoke(revokeUntil: until);
+        Assert.True(Touch.With(app).IsRevoked());
+        Assert.True(Touch.With(app).IsRevoked(at: until.AddMinutes(-1)));
+        Assert.False(Touch.With(app).IsRevoked(at: until.AddMinutes(1)));
+        var key = Counters.NewKey();
+        await using var consumer = new TaskConsumer(app, TestApps.FastOptions(workers: 1));
+        consumer.Start();
+        Touch.With(app).Enqueue(key);
+        await Eventually.UntilAsync(async () => await app.Storage.InFlightCountAsync() == 0 && await app.Storage.QueueLengthAsync("default") == 0, "the revoked run to be skipped");
+        Assert.Equal(0, Counters.Get(key));
+        time.Advance(TimeSpan.FromMinutes(11));
+        Assert.False(Touch.With(app).IsRevoked());
+        Touch.With(app).Enqueue(key);
+        await Eventually.UntilAsync(() => Counters.Get(key) == 1, "the run after the revocation ended");
+    }
+
+    [Fact]
+    public async Task A_revoked_result_is_skipped_and_restore_says_so()
+    {
+        var app = TestApps.Memory();
+        var key = Counters.NewKey();
+        var skipped = Touch.With(app).Enqueue(key);
+        var restored = Touch.With(app).Enqueue(key);
+        skipped.Revoke();
+        restored.Revoke();
+        Assert.True(restored.Restore());
+        Assert.False(restored.Restore());
+        await using var consumer = new TaskConsumer(app, TestApps.FastOptions(workers: 1));
+        consumer.Start();
+        await Eventually.UntilAsync(() => Counters.Get(key) == 1, "the restored instance to run");
+        await Eventually.UntilAsync(async () => await app.Storage.InFlightCountAsync() == 0, "the queue to settle");
+        Assert.Equal(1, Counters.Get(key));
+    }
+
+    [Fact]
+    public async Task Bad_messages_go_to_dead_letters_and_the_good_ones_around_them_run()
+    {
+        var app = TestApps.Memory();
+        var key = Counters.NewKey();
+        Touch.With(app).Enqueue(key);
+        await app.Storage.EnqueueAsync("default", new byte[] { 0xde, 0xad });
+        await app.Storage.EnqueueAsync("default", Messages.MessageCodec.Encode(new Messages.TaskMessage { Id = TaskId.New(), Name = "No.Such.Task", Arguments = new byte[] { 0x90 } }));
+        Touch.With(app).Enqueue(key);
+        await using var consumer = new TaskConsumer(app, TestApps.FastOptions(workers: 1));
+        consumer.Start();
+        await Eventually.UntilAsync(() => Counters.Get(key) == 2, "both good tasks to run");
+        await Eventually.UntilAsync(async () => (await app.DeadLettersAsync()).Count == 2, "two dead letters");
+        var reasons = (await app.DeadLettersAsync()).Select(d => d.Reason).ToList();
+        Assert.Contains(reasons, r => r.StartsWith("malformed message"));
+        Assert.Contains(reasons, r => r.Contains("No.Such.Task"));
+    }
+
+    [Fact]
+    public async Task A_requeued_dead_letter_runs_once_its_task_exists()
+    {
+        var app = TestApps.Memory();
+        var key = Counters.NewKey();
+        await app.Storage.DeadLetterAsync("default", Messages.MessageCodec.Encode(new Messages.TaskMessage
+        {
+            Id = TaskId.New(), Name = Touch.Name, Arguments = Serialization.PayloadBuffer.Encode(key, static (ref MessagePack.MessagePackWriter w, string k) => { w.WriteArrayHeader(1); w.Write(k); }),
+        }), "was unknown then");
+        var dead = Assert.Single(await app.DeadLettersAsync());
+        Assert.True(await app.RequeueDeadLetterAsync(dead.Id));
+        await using var consumer = new TaskConsumer(app, TestApps.FastOptions());
+        consumer.Start();
+        await Eventually.UntilAsync(() => Counters.Get(key) == 1, "the requeued task to run");
+    }
+
+    [Fact]
+    public async Task Stopping_lets_a_running_task_finish_and_store_its_result()
+    {
+        var app = TestApps.Memory();
+        var key = Counters.NewKey();
+        var consumer = new TaskConsumer(app, TestApps.FastOptions(workers: 1));
+        consumer.Start();
+        var r = Slow.With(app).Enqueue(key, 500);
+        await Eventually.UntilAsync(() => Counters.Get(key + ":start") == 1, "the slow task to start");
+        await consumer.StopAsync();
+        Assert.Equal(1, Counters.Get(key + ":end"));
+        Assert.Equal(500, await r.GetAsync(blocking: false));
+    }
+
+    [Fact]
+    public async Task A_stopped_consumer_takes_nothing_new_and_hands_back_what_it_did_not_start()
+    {
+        var app = TestApps.Memory();
+        var key = Counters.NewKey();
+        var consumer = new TaskConsumer(app, TestApps.FastOptions(workers: 1));
+        consumer.Start();
+        Slow.With(app).Enqueue(key, 400);
+        await Eventually.UntilAsync(() => Counters.Get(key + ":start") == 1, "the slow task to start");
+        for (int i = 0; i < 5; i++) Touch.With(app).Enqueue(key);
+        await consumer.StopAsync();
+        Assert.Equal(0, await app.Storage.InFlightCountAsync());
+        Assert.Equal(5 - Counters.Get(key), await app.Storage.QueueLengthAsync("default"));
+    }
+
+    [Fact]
+    public async Task When_the_grace_period_ends_running_tasks_are_cancelled_and_handed_back()
+    {
+        var app = TestApps.Memory();
+        var key = Counters.NewKey();
+        var consumer = new TaskConsumer(app, TestApps.FastOptions(workers: 1));
+        consumer.Start();
+        var r = Slow.With(app).Enqueue(key, 60_000);
+        await Eventually.UntilAsync(() => Counters.Get(key + ":start") == 1, "the slow task to start");
+        await consumer.StopAsync(grace: TimeSpan.FromMilliseconds(200)).WaitAsync(TestApps.Wait);
+        Assert.Equal(0, Counters.Get(key + ":end"));
+        Assert.Equal(r.Id, Assert.Single(await app.PendingAsync()).Id);
+    }
+
+    [Fact]
+    public async Task Workers_take_from_their_queues_in_priority_order()
+    {
+        var app = TestApps.Memory();
+        Renamed.With(app).Enqueue(1);
+        Add.With(app).Enqueue(1, 1);
+        var order = new ConcurrentQueue<string>();
+        using var _ = app.Events.Subscribe(e => { if (e.Kind == TaskEventKind.Started) order.Enqueue(e.TaskName!); });
+        var options = TestApps.FastOptions(workers: 1);
+        options.Queues = ["other", "default"];
+        await using var consumer = new TaskConsumer(app, options);
+        consumer.Start();
+        await Eventually.UntilAsync(() => order.Count == 2, "both tasks to start");
+        Assert.Equal([Renamed.Name, Add.Name], order);
+    }
+
+    [Fact]
+    public async Task Events_tell_the_story_of_a_run()
+    {
+        var app = TestApps.Memory();
+        var events = new ConcurrentQueue<TaskEvent>();
+        using var _ = app.Events.Subscribe(events.Enqueue);
+        await using var consumer = new TaskConsumer(app, TestApps.FastOptions());
+        consumer.Start();
+        var key = Counters.NewKey();
+        var r = FailTimes.With(app).Enqueue(key, 1);
+        await r.GetAsync(timeout: TestApps.Wait);
+        await Eventually.UntilAsync(() => events.Any(e => e.Kind == TaskEventKind.Finished), "the finished event");
+        var kinds = events.Where(e => e.TaskId == r.Id).Select(e => e.Kind).ToList();
+        Assert.Equal([TaskEventKind.Enqueued, TaskEventKind.Started, TaskEventKind.Retrying, TaskEventKind.Started, TaskEventKind.Finished], kinds);
+        Assert.Contains("attempt 1 fails", events.Single(e => e.Kind == TaskEventKind.Retrying).Error);
+    }
+
+    [Fact]
+    public async Task Events_can_be_read_as_an_async_stream()
+    {
+        var app = TestApps.Memory();
+        using var cts = new CancellationTokenSource(TestApps.Wait);
+        var reader = Task.Run(async () =>
+        {
+            await foreach (var e in app.Events.ReadAllAsync(cancellationToken: cts.Token))
+            {
+                if (e.Kind == TaskEventKind.Enqueued) return e;
+            }
+            return null;
+        });
+        await Eventually.UntilAsync(() => app.Events.HasListeners, "the reader to subscribe");
+        var r = Add.With(app).Enqueue(1, 1);
+        Assert.Equal(r.Id, (await reader)!.TaskId);
+    }
+
+    [Fact]
+    public void Invalid_options_are_rejected_with_the_option_named()
+    {
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => new TaskConsumer(TestApps.Memory(), new ConsumerOptions { Workers = 0 }));
+        Assert.Equal("Workers", e.ParamName);
+        Assert.Throws<ArgumentException>(() => new TaskConsumer(TestApps.Memory(), new ConsumerOptions { Queues = [] }));
+    }
+}

@@ -1,0 +1,159 @@
+using MessagePack;
+using TaskQueue.Execution;
+using TaskQueue.Messages;
+using TaskQueue.Serialization;
+using TaskQueue.Storage;
+using TaskQueue.Tests.Tasks;
+
+namespace TaskQueue.Tests;
+
+/// <summary>One message at a time through <see cref="TaskExecutor"/>, without a consumer or threads.</summary>
+public sealed class ExecutorTests
+{
+    private readonly TaskApp app = TestApps.Memory();
+
+    private TaskExecutor Executor => new(app);
+
+    private static TakenMessage Taken(byte[] body) => new("default", body, "1", 0);
+
+    private static byte[] Message(string name, byte[] arguments, int retries = 0) =>
+        MessageCodec.Encode(new TaskMessage { Id = TaskId.New(), Name = name, Arguments = arguments, Retries = retries });
+
+    private static byte[] Args(params object?[] values) => PayloadBuffer.Encode(values, static (ref MessagePackWriter w, object?[] v) =>
+    {
+        w.WriteArrayHeader(v.Length);
+        foreach (var x in v)
+        {
+            switch (x)
+            {
+                case int i: w.Write(i); break;
+                case string s: w.Write(s); break;
+                case null: w.WriteNil(); break;
+                default: throw new NotSupportedException();
+            }
+        }
+    });
+
+    [Fact]
+    public async Task A_successful_run_stores_its_result_with_the_ack()
+    {
+        var body = Message(Add.Name, Args(2, 3));
+        var completion = await Executor.ExecuteAsync(Taken(body), false, default);
+        Assert.Equal(CompletionKind.Result, completion.Kind);
+        Assert.Equal(MessageCodec.Decode(body).Id, completion.ResultId);
+        Assert.Equal(new byte[] { 5 }, ResultCodec.Decode(completion.Result).Value.ToArray());
+        Assert.Equal(app.ResultTtl, completion.ResultTtl);
+    }
+
+    [Fact]
+    public async Task A_void_task_only_acks_unless_store_none()
+    {
+        var body = Message(Touch.Name, Args(Counters.NewKey()));
+        Assert.Equal(CompletionKind.Ack, (await Executor.ExecuteAsync(Taken(body), false, default)).Kind);
+        var storing = new TaskExecutor(TestApps.Memory(storeNone: true));
+        var completion = await storing.ExecuteAsync(Taken(body), false, default);
+        Assert.Equal(CompletionKind.Result, completion.Kind);
+        Assert.Equal(ResultCodec.None.ToArray(), completion.Result.ToArray());
+    }
+
+    [Fact]
+    public async Task A_null_result_is_none()
+    {
+        var completion = await Executor.ExecuteAsync(Taken(Message(Echo.Name, Args([null]))), false, default);
+        Assert.Equal(CompletionKind.Ack, completion.Kind);
+    }
+
+    [Fact]
+    public async Task A_failure_with_retries_left_is_retried_with_one_retry_fewer_after_the_delay()
+    {
+        var key = Counters.NewKey();
+        var body = Message(FailTimes.Name, Args(key, 5), retries: 2);
+        var completion = await Executor.ExecuteAsync(Taken(body), false, default);
+        Assert.Equal(CompletionKind.Retry, completion.Kind);
+        var again = MessageCodec.Decode(completion.Replacement);
+        Assert.Equal(1, again.Retries);
+        Assert.Equal(MessageCodec.Decode(body).Id, again.Id);
+        Assert.Equal(TimeSpan.Zero, completion.Delay);
+    }
+
+    [Fact]
+    public async Task A_failure_without_retries_stores_the_error()
+    {
+        var completion = await Executor.ExecuteAsync(Taken(Message(Boom.Name, Args("bad thing"))), false, default);
+        Assert.Equal(CompletionKind.Result, completion.Kind);
+        var stored = ResultCodec.Decode(completion.Result);
+        Assert.True(stored.IsError);
+        Assert.Equal("System.ArgumentException", stored.Error!.Type);
+        Assert.Equal("bad thing", stored.Error.Message);
+        Assert.Contains(nameof(TestTasks.Boom), stored.Error.StackTrace);
+    }
+
+    [Fact]
+    public async Task Without_store_errors_a_final_failure_only_acks()
+    {
+        var quiet = new TaskExecutor(new TaskApp(new MemoryStorage()) { StoreErrors = false });
+        Assert.Equal(CompletionKind.Ack, (await quiet.ExecuteAsync(Taken(Message(Boom.Name, Args("x"))), false, default)).Kind);
+    }
+
+    [Fact]
+    public async Task An_unknown_task_goes_to_dead_letters_with_its_name_in_the_reason()
+    {
+        var completion = await Executor.ExecuteAsync(Taken(Message("Gone.Renamed.Task", Args())), false, default);
+        Assert.Equal(CompletionKind.DeadLetter, completion.Kind);
+        Assert.Contains("no task named 'Gone.Renamed.Task'", completion.Reason);
+    }
+
+    [Fact]
+    public async Task A_malformed_message_goes_to_dead_letters()
+    {
+        var completion = await Executor.ExecuteAsync(Taken([0xff, 0x00, 0x13]), false, default);
+        Assert.Equal(CompletionKind.DeadLetter, completion.Kind);
+        Assert.StartsWith("malformed message", completion.Reason);
+    }
+
+    [Fact]
+    public async Task Arguments_of_the_wrong_type_go_to_dead_letters_naming_the_parameter()
+    {
+        var completion = await Executor.ExecuteAsync(Taken(Message(Add.Name, Args("two", 3))), false, default);
+        Assert.Equal(CompletionKind.DeadLetter, completion.Kind);
+        Assert.Contains("'a'", completion.Reason);
+    }
+
+    [Fact]
+    public async Task Missing_arguments_go_to_dead_letters()
+    {
+        var completion = await Executor.ExecuteAsync(Taken(Message(Add.Name, Args(1))), false, default);
+        Assert.Equal(CompletionKind.DeadLetter, completion.Kind);
+        Assert.Contains("'b'", completion.Reason);
+    }
+
+    [Fact]
+    public async Task The_task_sees_its_context()
+    {
+        var body = Message(Context.Name, Args(), retries: 3);
+        var completion = await Executor.ExecuteAsync(Taken(body), false, default);
+        var reader = new MessagePackReader(ResultCodec.Decode(completion.Result).Value);
+        Assert.Equal($"{MessageCodec.Decode(body).Id}|{Context.Name}|3|0", reader.ReadString());
+    }
+
+    [Fact]
+    public async Task A_revoked_instance_is_skipped_once()
+    {
+        var key = Counters.NewKey();
+        var body = Message(Touch.Name, Args(key));
+        await app.RevokeByIdAsync(MessageCodec.Decode(body).Id, revokeOnce: true);
+        Assert.Equal(CompletionKind.Ack, (await Executor.ExecuteAsync(Taken(body), true, default)).Kind);
+        Assert.Equal(0, Counters.Get(key));
+        await Executor.ExecuteAsync(Taken(body), true, default);
+        Assert.Equal(1, Counters.Get(key));
+    }
+
+    [Fact]
+    public async Task A_run_interrupted_by_shutdown_is_handed_back()
+    {
+        using var stop = new CancellationTokenSource();
+        var run = Executor.ExecuteAsync(Taken(Message(Slow.Name, Args(Counters.NewKey(), 60_000))), false, stop.Token).AsTask();
+        stop.Cancel();
+        Assert.Equal(CompletionKind.Release, (await run.WaitAsync(TestApps.Wait)).Kind);
+    }
+}

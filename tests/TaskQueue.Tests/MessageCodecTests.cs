@@ -1,0 +1,111 @@
+using MessagePack;
+using TaskQueue.Messages;
+using TaskQueue.Serialization;
+
+namespace TaskQueue.Tests;
+
+public sealed class MessageCodecTests
+{
+    private static readonly byte[] Args = PayloadBuffer.Encode(0, static (ref MessagePackWriter w, int _) =>
+    {
+        w.WriteArrayHeader(2);
+        w.Write(1);
+        w.Write("two");
+    });
+
+    [Fact]
+    public void A_message_round_trips_with_every_field()
+    {
+        var message = new TaskMessage
+        {
+            Id = TaskId.New(),
+            Name = "Beans.CountBeans",
+            Arguments = Args,
+            Retries = 3,
+            RetryDelay = TimeSpan.FromSeconds(10),
+            Eta = DateTimeOffset.FromUnixTimeMilliseconds(1_800_000_000_123),
+            CreatedAt = DateTimeOffset.FromUnixTimeMilliseconds(1_700_000_000_456),
+            UserData = new byte[] { 0x91, 0x01 },
+        };
+        var decoded = MessageCodec.Decode(MessageCodec.Encode(message));
+        Assert.Equal(message.Id, decoded.Id);
+        Assert.Equal(message.Name, decoded.Name);
+        Assert.Equal(Args, decoded.Arguments.ToArray());
+        Assert.Equal(3, decoded.Retries);
+        Assert.Equal(TimeSpan.FromSeconds(10), decoded.RetryDelay);
+        Assert.Equal(message.Eta, decoded.Eta);
+        Assert.Equal(message.CreatedAt, decoded.CreatedAt);
+        Assert.Equal(new byte[] { 0x91, 0x01 }, decoded.UserData.ToArray());
+    }
+
+    [Fact]
+    public void A_generated_id_travels_as_16_bytes_and_a_custom_id_as_text()
+    {
+        var generated = new TaskMessage { Id = TaskId.New(), Name = "t", Arguments = Args };
+        var custom = generated with { Id = "order-42" };
+        Assert.Equal(generated.Id, MessageCodec.Decode(MessageCodec.Encode(generated)).Id);
+        Assert.Equal("order-42", MessageCodec.Decode(MessageCodec.Encode(custom)).Id);
+        Assert.True(MessageCodec.Encode(generated).Length < 2 + 18 + 2 + Args.Length + 1);
+    }
+
+    [Fact]
+    public void A_plain_message_leaves_trailing_defaults_off()
+    {
+        var message = new TaskMessage { Id = TaskId.New(), Name = "n", Arguments = Args };
+        var bytes = MessageCodec.Encode(message);
+        var reader = new MessagePackReader(bytes);
+        Assert.Equal(4, reader.ReadArrayHeader());
+        Assert.Equal(0, MessageCodec.Decode(bytes).Retries);
+        Assert.Null(MessageCodec.Decode(bytes).Eta);
+    }
+
+    [Fact]
+    public void A_message_from_a_newer_writer_with_more_fields_still_reads()
+    {
+        var bytes = PayloadBuffer.Encode(0, static (ref MessagePackWriter w, int _) =>
+        {
+            w.WriteArrayHeader(11);
+            w.Write(1);
+            w.Write("abc");
+            w.Write("t");
+            w.WriteRaw(Args);
+            w.Write(2);
+            w.Write(5000L);
+            w.WriteNil();
+            w.WriteNil();
+            w.WriteNil();
+            w.Write("a field from the future");
+            w.Write(99);
+        });
+        var message = MessageCodec.Decode(bytes);
+        Assert.Equal("abc", message.Id);
+        Assert.Equal(2, message.Retries);
+        Assert.Equal(TimeSpan.FromSeconds(5), message.RetryDelay);
+    }
+
+    [Theory]
+    [InlineData(new byte[] { }, "does not decode")]
+    [InlineData(new byte[] { 0x01 }, "not a MessagePack array")]
+    [InlineData(new byte[] { 0x92, 0x01, 0x02 }, "has 2 fields")]
+    [InlineData(new byte[] { 0x94, 0x07, 0xa1, 0x61, 0xa1, 0x62, 0x90 }, "version 7 is not supported")]
+    [InlineData(new byte[] { 0x94, 0x01, 0xa1, 0x61 }, "does not decode")]
+    public void Garbage_fails_with_a_clear_reason(byte[] bytes, string reason)
+    {
+        var e = Assert.Throws<TaskPayloadException>(() => MessageCodec.Decode(bytes));
+        Assert.Contains(reason, e.Message);
+    }
+
+    [Fact]
+    public void An_oversized_binary_id_is_rejected_not_stack_allocated()
+    {
+        var bytes = PayloadBuffer.Encode(0, static (ref MessagePackWriter w, int _) =>
+        {
+            w.WriteArrayHeader(4);
+            w.Write(1);
+            w.Write(new byte[1_000_000]);
+            w.Write("t");
+            w.WriteArrayHeader(0);
+        });
+        Assert.Contains("expected 1 to 64", Assert.Throws<TaskPayloadException>(() => MessageCodec.Decode(bytes)).Message);
+    }
+}

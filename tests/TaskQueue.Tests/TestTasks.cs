@@ -1,0 +1,63 @@
+using System.Collections.Concurrent;
+
+namespace TaskQueue.Tests.Tasks;
+
+/// <summary>Counters keyed per test, so tests running in parallel never share one.</summary>
+public static class Counters
+{
+    private static readonly ConcurrentDictionary<string, int> Values = new();
+
+    public static int Increment(string key) => Values.AddOrUpdate(key, 1, (_, n) => n + 1);
+
+    public static int Get(string key) => Values.GetValueOrDefault(key);
+
+    public static string NewKey() => Guid.NewGuid().ToString("N");
+}
+
+public static class TestTasks
+{
+    [Task]
+    public static int Add(int a, int b) => a + b;
+
+    [Task]
+    public static string? Echo(string? text) => text;
+
+    [Task]
+    public static int Zero() => 0;
+
+    [Task]
+    public static void Touch(string key) => Counters.Increment(key);
+
+    [Task(Retries = 2)]
+    public static int FailTimes(string key, int failures)
+    {
+        int attempt = Counters.Increment(key);
+        if (attempt <= failures) throw new InvalidOperationException($"attempt {attempt} fails");
+        return attempt;
+    }
+
+    [Task(Retries = 1, RetryDelaySeconds = 3600)]
+    public static void FailWithSlowRetry(string key)
+    {
+        Counters.Increment(key);
+        throw new InvalidOperationException("fails, retry in an hour");
+    }
+
+    [Task]
+    public static void Boom(string message) => throw new ArgumentException(message);
+
+    [Task]
+    public static async Task<int> Slow(string key, int milliseconds, CancellationToken cancellationToken)
+    {
+        Counters.Increment(key + ":start");
+        await Task.Delay(milliseconds, cancellationToken);
+        Counters.Increment(key + ":end");
+        return milliseconds;
+    }
+
+    [Task(Retries = 3, RetryDelaySeconds = 7)]
+    public static string Context(TaskContext context) => $"{context.TaskId}|{context.TaskName}|{context.RetriesLeft}|{context.RetryDelay.TotalSeconds}";
+
+    [Task(Name = "tests.renamed", Queue = "other")]
+    public static int Renamed(int x) => x * 10;
+}
