@@ -1,0 +1,59 @@
+namespace TaskQueue.Generator.Model;
+
+/// <summary>
+/// Everything the emitter needs to write one task's stub class.
+/// </summary>
+/// <remarks>
+/// Incremental generation compares this record with the one from the previous run and skips the
+/// emitter when they are equal, so it must stay immutable and structurally equal: only strings,
+/// numbers, enums, other spec records and <see cref="ImmutableEquatableArray{T}"/> — never a symbol,
+/// a syntax node, a location or the compilation, which would make every edit look like a change
+/// (and keep old compilations alive).
+/// </remarks>
+internal sealed record TaskSpec
+{
+    /// <summary>The task's stable name (the attribute's <c>Name</c>, or the qualified method name).</summary>
+    public required string Name { get; init; }
+
+    /// <summary>The attribute's <c>Queue</c>, or null for the default queue.</summary>
+    public required string? Queue { get; init; }
+
+    public required int Retries { get; init; }
+
+    public required int RetryDelaySeconds { get; init; }
+
+    /// <summary>The method's namespace (where the stub goes), or null for the global namespace.</summary>
+    public required string? Namespace { get; init; }
+
+    /// <summary>The stub class's name: the method's name.</summary>
+    public required string StubName { get; init; }
+
+    public required string HintName { get; init; }
+
+    /// <summary>The method's documentation id: unique per method, also among overloads.</summary>
+    public required string MethodKey { get; init; }
+
+    /// <summary>The containing type, <c>global::</c>-qualified, for calling the method.</summary>
+    public required string ContainingTypeName { get; init; }
+
+    public required string MethodName { get; init; }
+
+    /// <summary>The method as people read it, for docs: <c>Beans.BeanTasks.CountBeans</c>.</summary>
+    public required string MethodDisplayName { get; init; }
+
+    /// <summary>Whether the method and all its containing types are public (else the stub is internal).</summary>
+    public required bool IsPublic { get; init; }
+
+    /// <summary>All parameters, in declaration order.</summary>
+    public required ImmutableEquatableArray<ParameterSpec> Parameters { get; init; }
+
+    public required ReturnSpec Return { get; init; }
+
+    /// <summary>Every user type reachable from the parameters and the result, for the shared codecs.</summary>
+    public required ImmutableEquatableArray<ObjectSpec> Objects { get; init; }
+
+    /// <summary>The stub's name with its namespace, without <c>global::</c>.</summary>
+    public string StubFullName => Namespace is null ? StubName : Namespace + "." + StubName;
+
+    public TaskIdentity Identity => new(MethodKey, Name, StubFullName, MethodDisplayName);
+}

@@ -1,0 +1,165 @@
+namespace TaskQueue.Generator.Tests;
+
+/// <summary>
+/// The task shapes whose whole generated output is kept as baselines, for a reviewer to read whole.
+/// Each case is one compilation; <c>Baselines/{Case}</c> holds every file generated for it.
+/// </summary>
+internal static partial class GoldenCases
+{
+    public static readonly IReadOnlyDictionary<string, string> All = new Dictionary<string, string>
+    {
+        ["SyncValue"] = SyncValue,
+        ["Void"] = Void,
+        ["AsyncTaskOfT"] = AsyncTaskOfT,
+        ["ValueTasks"] = ValueTasks,
+        ["ContextAndCancellation"] = ContextAndCancellation,
+        ["NestedRecords"] = NestedRecords,
+        ["Collections"] = Collections,
+        ["EnumsAndNullables"] = EnumsAndNullables,
+        ["CustomNameAndQueue"] = CustomNameAndQueue,
+        ["InternalClass"] = InternalClass,
+        ["DefaultParameterValues"] = DefaultParameterValues,
+        ["GlobalNamespace"] = GlobalNamespace,
+        ["ClashingNames"] = ClashingNames,
+    };
+
+    private const string SyncValue = """
+        using TaskQueue;
+
+        namespace Beans;
+
+        public static partial class BeanTasks
+        {
+            [Task(Retries = 3, RetryDelaySeconds = 10)]
+            public static string CountBeans(int num) => $"Counted {num} beans";
+        }
+        """;
+
+    private const string Void = """
+        using TaskQueue;
+
+        namespace Beans;
+
+        public static class Housekeeping
+        {
+            [Task]
+            public static void Ping()
+            {
+            }
+
+            [Task]
+            public static void Log(string message, int level)
+            {
+            }
+        }
+        """;
+
+    private const string AsyncTaskOfT = """
+        using System.Threading.Tasks;
+        using TaskQueue;
+
+        namespace Beans;
+
+        public static class Fetcher
+        {
+            [Task]
+            public static async Task<string?> Fetch(string url, int attempts)
+            {
+                await Task.Yield();
+                return attempts > 0 ? url : null;
+            }
+
+            [Task]
+            public static Task Warm(string url) => Task.CompletedTask;
+        }
+        """;
+
+    private const string ValueTasks = """
+        using System.Threading;
+        using System.Threading.Tasks;
+        using TaskQueue;
+
+        namespace Beans;
+
+        public static class Storage
+        {
+            [Task]
+            public static ValueTask Flush(CancellationToken cancellationToken) => default;
+
+            [Task]
+            public static ValueTask<long> Measure(string path) => new(path.Length);
+        }
+        """;
+
+    private const string ContextAndCancellation = """
+        using System.Threading;
+        using System.Threading.Tasks;
+        using TaskQueue;
+
+        namespace Beans.Reports;
+
+        public sealed record ReportRequest(string Title, int Year);
+
+        public sealed record Report(string Title, string Body, int Attempt);
+
+        public static class ReportTasks
+        {
+            [Task(Queue = "reports")]
+            public static async Task<Report> BuildReport(TaskContext context, ReportRequest request, CancellationToken ct)
+            {
+                await Task.Delay(1, ct);
+                return new Report(request.Title, $"{request.Year}", context.RetriesLeft);
+            }
+        }
+        """;
+
+    private const string CustomNameAndQueue = """
+        using TaskQueue;
+
+        namespace Beans;
+
+        public static class Renamed
+        {
+            [Task(Name = "beans.count", Queue = "reports", Retries = 1)]
+            public static int CountAgain(int num) => num;
+        }
+        """;
+
+    private const string InternalClass = """
+        using TaskQueue;
+
+        namespace Beans.Internal;
+
+        internal static class Jobs
+        {
+            public static class Nested
+            {
+                [Task]
+                public static int Add(int a, int b) => a + b;
+            }
+        }
+        """;
+
+    private const string GlobalNamespace = """
+        using TaskQueue;
+
+        public static class TopLevelTasks
+        {
+            [Task]
+            public static bool IsEven(long value) => value % 2 == 0;
+        }
+        """;
+
+    private const string ClashingNames = """
+        using TaskQueue;
+
+        namespace Beans;
+
+        public static class Tricky
+        {
+            // Parameter names that generated code also uses for its locals and members.
+            [Task]
+            public static string Shadow(string writer, int[] item, string @class, int Name, string context, string reader) => writer;
+        }
+        """;
+}
