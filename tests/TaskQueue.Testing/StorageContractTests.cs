@@ -240,6 +240,26 @@ public abstract class StorageContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Released_messages_go_back_in_the_order_they_were_taken()
+    {
+        await Storage.EnqueueManyAsync("q", [B("a"), B("b"), B("c"), B("d")]);
+        var taken = (await Take(max: 3)).Messages;
+        await Storage.CompleteAsync("c1", [Completion.Ack(taken[0]), Completion.Release(taken[1]), Completion.Release(taken[2])]);
+        Assert.Equal(["b", "c", "d"], (await Take()).Messages.Select(m => S(m.Body)));
+    }
+
+    [Fact]
+    public async Task Releasing_a_message_already_handed_back_does_not_duplicate_it()
+    {
+        await Storage.EnqueueAsync("q", B("a"));
+        await Storage.HeartbeatAsync("slow", TimeSpan.FromMilliseconds(50));
+        var m = (await Take(consumer: "slow")).Messages[0];
+        await Eventually.UntilAsync(async () => (await Storage.ReapAsync(5)).Requeued == 1, "the message to be handed back");
+        await Storage.CompleteAsync("slow", [Completion.Release(m)]);
+        Assert.Equal(1, await Storage.QueueLengthAsync("q"));
+    }
+
+    [Fact]
     public async Task Only_due_scheduled_messages_are_promoted()
     {
         var now = await Storage.GetTimeAsync();

@@ -22,7 +22,10 @@ public sealed class MemoryStorage : ITaskStorage
     /// <summary>Creates an empty storage whose clock is <paramref name="timeProvider"/> (the system clock when null).</summary>
     public MemoryStorage(TimeProvider? timeProvider = null) => time = timeProvider ?? TimeProvider.System;
 
-    private sealed record Entry(byte[] Body, int Deliveries);
+    private sealed record Entry(byte[] Body, int Deliveries)
+    {
+        public string? Queue { get; init; }
+    }
 
     private sealed record Scheduled(string Queue, byte[] Body);
 
@@ -108,11 +111,12 @@ public sealed class MemoryStorage : ITaskStorage
         {
             var now = time.GetUtcNow();
             processing.TryGetValue(consumerId, out var records);
+            List<Entry>? released = null;
             foreach (var c in completions)
             {
                 // A record that is gone was handed back by a reaper: the settle still applies its
-                // effect (at least once), it just has nothing to remove.
-                records?.Remove(c.Message.Receipt);
+                // effect (at least once), it just has nothing to remove; a release has nothing to do.
+                bool wasInFlight = records?.Remove(c.Message.Receipt) == true;
                 switch (c.Kind)
                 {
                     case CompletionKind.Result:
@@ -125,11 +129,13 @@ public sealed class MemoryStorage : ITaskStorage
                     case CompletionKind.DeadLetter:
                         AddDeadLetter(c.Message.Queue, c.Message.Body.ToArray(), c.Reason ?? "unknown", now);
                         break;
-                    case CompletionKind.Release:
-                        QueueOf(c.Message.Queue).AddFirst(new Entry(c.Message.Body.ToArray(), c.Message.Deliveries));
+                    case CompletionKind.Release when wasInFlight:
+                        (released ??= []).Add(new Entry(c.Message.Body.ToArray(), c.Message.Deliveries) { Queue = c.Message.Queue });
                         break;
                 }
             }
+            // Released messages go back to the head in the order they were taken.
+            for (int i = (released?.Count ?? 0) - 1; i >= 0; i--) QueueOf(released![i].Queue!).AddFirst(released[i]);
             Signal();
         }
         return ValueTask.CompletedTask;

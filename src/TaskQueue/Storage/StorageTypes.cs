@@ -30,7 +30,10 @@ public enum CompletionKind
     Retry,
     /// <summary>Cannot run: goes to dead letters with <see cref="Completion.Reason"/>.</summary>
     DeadLetter,
-    /// <summary>Not started: goes back to the head of its queue without counting a delivery.</summary>
+    /// <summary>
+    /// Not started: goes back to the head of its queue without counting a delivery (several keep the
+    /// order they were taken in). Nothing happens if a reaper already handed it back.
+    /// </summary>
     Release,
 }
 

@@ -1,0 +1,192 @@
+namespace TaskQueue.Redis;
+
+/// <summary>
+/// The Lua scripts behind every state change that must be atomic. Each runs through
+/// <c>IDatabase.ScriptEvaluateAsync(string, RedisKey[], RedisValue[])</c>: StackExchange.Redis
+/// sends EVALSHA after the first call and falls back to EVAL after a restart.
+/// </summary>
+/// <remarks>
+/// Conventions: a queue entry is one byte of delivery count followed by the message; times are
+/// Unix milliseconds read from Redis <c>TIME</c>, never from the caller's clock; keys found by
+/// reading data are built from prefixes passed as arguments (see <see cref="RedisKeys"/>): they carry
+/// the same hash tag as the declared keys, so every script touches one cluster slot. Needs Redis
+/// 6.2 or later (LPOP with a count, GETDEL, BLMOVE).
+/// </remarks>
+internal static partial class LuaScripts
+{
+    // Take, atomically: pops up to ARGV[1] entries from the head of the first non-empty queue of
+    // KEYS[5..] (in the order given), records each in the consumer's in-flight hash under a fresh
+    // receipt "<seq>|<queue>", registers the consumer for the reaper, and says whether any
+    // revocation exists. Nothing leaves a queue without being recorded, so a crash loses nothing.
+    // KEYS: 1 in-flight hash, 2 consumers set, 3 revocations, 4 sequence, 5.. queues
+    // ARGV: 1 max, 2 consumer id, 3.. queue names (in the order of the queue keys)
+    // Returns {0} when every queue is empty, else {queue index, revocations 0/1, first seq, entry...}.
+    public const string Take = """
+        local max = tonumber(ARGV[1])
+        for i = 5, #KEYS do
+          local entries = redis.call('LPOP', KEYS[i], max)
+          if entries then
+            local queue = ARGV[i - 2]
+            local first = redis.call('INCRBY', KEYS[4], #entries) - #entries + 1
+            local fields = {}
+            for j = 1, #entries do
+              fields[#fields + 1] = string.format('%d|', first + j - 1) .. queue
+              fields[#fields + 1] = entries[j]
+              if #fields >= 1000 then
+                redis.call('HSET', KEYS[1], unpack(fields))
+                fields = {}
+              end
+            end
+            if #fields > 0 then redis.call('HSET', KEYS[1], unpack(fields)) end
+            redis.call('SADD', KEYS[2], ARGV[2])
+            local reply = {i - 4, redis.call('EXISTS', KEYS[3]), first}
+            for j = 1, #entries do reply[#reply + 1] = entries[j] end
+            return reply
+          end
+        end
+        return {0}
+        """;
+
+    // Settle, atomically for the whole batch: each completion removes its in-flight record and
+    // applies its effect in the same step: A ack (nothing more), R result (stored, with its expiry),
+    // T retry (the replacement at the tail of its queue, or in the schedule when delayed), D dead
+    // letter (recorded with its reason), L release (the record's entry back at the head of its
+    // queue, delivery count kept; several keep their order). A record that a reaper already handed
+    // back is gone: its effect still applies (at least once), except a release, whose message is
+    // back in its queue already.
+    // KEYS: 1 in-flight hash, 2 consumers set, 3 schedule, 4 dead letters, 5 sequence, then one
+    //       per completion: the result key (R) or the queue key (T, L), else KEYS[1] again
+    // ARGV: 1 consumer id, then five per completion: kind, receipt, queue, a, b where
+    //       R: a = result, b = ttl ms or ''; T: a = replacement, b = delay ms; D: a = reason, b = message
+    public const string Complete = """
+        local now
+        local function clock()
+          if not now then
+            local t = redis.call('TIME')
+            now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+          end
+          return now
+        end
+        local releases = {}
+        local n = (#ARGV - 1) / 5
+        for i = 0, n - 1 do
+          local at = 2 + i * 5
+          local kind, receipt, queue, a, b = ARGV[at], ARGV[at + 1], ARGV[at + 2], ARGV[at + 3], ARGV[at + 4]
+          local key = KEYS[6 + i]
+          if kind == 'L' then
+            local held = redis.call('HGET', KEYS[1], receipt)
+            if held then releases[#releases + 1] = {key, held} end
+          end
+          redis.call('HDEL', KEYS[1], receipt)
+          if kind == 'R' then
+            if b == '' then
+              redis.call('SET', key, a)
+            elseif tonumber(b) > 0 then
+              redis.call('SET', key, a, 'PX', b)
+            else
+              redis.call('DEL', key)
+            end
+          elseif kind == 'T' then
+            local delay = tonumber(b)
+            if delay <= 0 then
+              redis.call('RPUSH', key, '\0' .. a)
+            else
+              local uid = redis.call('INCR', KEYS[5])
+              redis.call('ZADD', KEYS[3], string.format('%d', clock() + delay),
+                string.format('%012x|%d|', uid, #queue) .. queue .. a)
+            end
+          elseif kind == 'D' then
+            local id = redis.call('INCR', KEYS[5])
+            redis.call('ZADD', KEYS[4], id,
+              string.format('%d|%d|%d|%d|', id, clock(), #queue, #a) .. queue .. a .. b)
+          end
+        end
+        for i = #releases, 1, -1 do redis.call('LPUSH', releases[i][1], releases[i][2]) end
+        if redis.call('EXISTS', KEYS[1]) == 0 then redis.call('SREM', KEYS[2], ARGV[1]) end
+        return n
+        """;
+
+    // Schedule: adds a message to the schedule under a fresh uid, so identical messages stay apart.
+    // KEYS: 1 schedule, 2 sequence. ARGV: 1 eta ms, 2 queue, 3 message.
+    public const string Schedule = """
+        local uid = redis.call('INCR', KEYS[2])
+        redis.call('ZADD', KEYS[1], ARGV[1], string.format('%012x|%d|', uid, #ARGV[2]) .. ARGV[2] .. ARGV[3])
+        return uid
+        """;
+
+    // Promote, atomically: moves up to ARGV[2] messages whose eta is at or before Redis' clock
+    // (TIME, never the caller's) from the schedule to the tail of their queues, soonest first,
+    // with a delivery count of 0; returns how many moved and the eta of the soonest one left.
+    // KEYS: 1 schedule. ARGV: 1 queue key prefix, 2 limit. Returns {moved, next eta ms or nil}.
+    public const string Promote = """
+        local t = redis.call('TIME')
+        local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+        local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, tonumber(ARGV[2]))
+        for i = 1, #due do
+          local m = due[i]
+          local qlen, at = string.match(m, '^%x+|(%d+)|()')
+          qlen = tonumber(qlen)
+          redis.call('RPUSH', ARGV[1] .. string.sub(m, at, at + qlen - 1), '\0' .. string.sub(m, at + qlen))
+        end
+        for i = 1, #due, 1000 do
+          redis.call('ZREM', KEYS[1], unpack(due, i, math.min(i + 999, #due)))
+        end
+        local nxt = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+        return {#due, nxt[2] or false}
+        """;
+
+    // Reap, atomically: for every consumer whose heartbeat key is gone (expired or removed), hands
+    // its in-flight records back to the head of their queues in the order they were taken, each
+    // with one more delivery counted, or sends them to dead letters when they were already handed
+    // back ARGV[4] times; then forgets the consumer.
+    // KEYS: 1 consumers set, 2 dead letters, 3 sequence.
+    // ARGV: 1 in-flight key prefix, 2 heartbeat key prefix, 3 queue key prefix, 4 max redeliveries.
+    // Returns {requeued, dead-lettered}.
+    public const string Reap = """
+        local max = tonumber(ARGV[4])
+        local requeued, dead = 0, 0
+        local now
+        for _, consumer in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+          if redis.call('EXISTS', ARGV[2] .. consumer) == 0 then
+            local key = ARGV[1] .. consumer
+            local flat = redis.call('HGETALL', key)
+            local records = {}
+            for i = 1, #flat, 2 do
+              local sep = string.find(flat[i], '|', 1, true)
+              records[#records + 1] = {tonumber(string.sub(flat[i], 1, sep - 1)), string.sub(flat[i], sep + 1), flat[i + 1]}
+            end
+            table.sort(records, function(x, y) return x[1] > y[1] end)
+            for _, r in ipairs(records) do
+              local deliveries = string.byte(r[3], 1)
+              if deliveries >= max then
+                if not now then
+                  local t = redis.call('TIME')
+                  now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+                end
+                local reason = 'handed back ' .. deliveries .. ' times after its consumers stopped responding'
+                local id = redis.call('INCR', KEYS[3])
+                redis.call('ZADD', KEYS[2], id,
+                  string.format('%d|%d|%d|%d|', id, now, #r[2], #reason) .. r[2] .. reason .. string.sub(r[3], 2))
+                dead = dead + 1
+              else
+                redis.call('LPUSH', ARGV[3] .. r[2], string.char(math.min(deliveries + 1, 255)) .. string.sub(r[3], 2))
+                requeued = requeued + 1
+              end
+            end
+            redis.call('DEL', key)
+            redis.call('SREM', KEYS[1], consumer)
+          end
+        end
+        return {requeued, dead}
+        """;
+
+    // In flight: counts the in-flight records of every registered consumer in one consistent read.
+    // KEYS: 1 consumers set. ARGV: 1 in-flight key prefix.
+    public const string InFlightCount = """
+        local total = 0
+        for _, consumer in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+          total = total + redis.call('HLEN', ARGV[1] .. consumer)
+        end
+        return total
+        """;
+}

@@ -1,0 +1,116 @@
+using System.Text;
+using StackExchange.Redis;
+
+namespace TaskQueue.Redis;
+
+/// <summary>
+/// Builds every Redis key of one application. All of them share the hash tag
+/// <c>{tq:&lt;application&gt;}</c>, so one application's keys sit in one cluster slot and every Lua
+/// script runs unchanged on Redis Cluster.
+/// </summary>
+/// <remarks>
+/// <para>The layout, for application <c>myapp</c> (<c>P</c> = <c>{tq:myapp}:</c>):</para>
+/// <list type="table">
+///   <listheader><term>Key</term><description>Type and content</description></listheader>
+///   <item><term><c>P q:&lt;queue&gt;</c></term><description>List: the ready queue, head first. Each entry is one byte of
+///   delivery count followed by the message bytes (messages live inline; there is no key per message).</description></item>
+///   <item><term><c>P p:&lt;consumer&gt;</c></term><description>Hash: the consumer's in-flight records. Field
+///   <c>&lt;seq&gt;|&lt;queue&gt;</c> (the receipt), value the queue entry as it was taken.</description></item>
+///   <item><term><c>P consumers</c></term><description>Set: ids of consumers that may hold in-flight records (what the reaper walks).</description></item>
+///   <item><term><c>P hb:&lt;consumer&gt;</c></term><description>String with a PX expiry: the consumer's heartbeat.</description></item>
+///   <item><term><c>P schedule</c></term><description>Sorted set scored by eta (Unix ms). Member
+///   <c>&lt;uid:12 hex&gt;|&lt;queue byte length&gt;|&lt;queue&gt;&lt;message&gt;</c>; the uid keeps identical messages apart.</description></item>
+///   <item><term><c>P r:&lt;task id&gt;</c></term><description>String, optionally with a PX expiry: a task's encoded result.</description></item>
+///   <item><term><c>P revoked</c></term><description>Hash: revoked target (task id or name) → <c>&lt;until Unix ms or empty&gt;|&lt;once 0/1&gt;</c>.</description></item>
+///   <item><term><c>P dead</c></term><description>Sorted set scored by dead-letter id (newest = highest). Member
+///   <c>&lt;id&gt;|&lt;at Unix ms&gt;|&lt;queue length&gt;|&lt;reason length&gt;|&lt;queue&gt;&lt;reason&gt;&lt;message&gt;</c> (lengths in bytes).</description></item>
+///   <item><term><c>P seq</c></term><description>String counter: receipts, schedule uids and dead-letter ids.</description></item>
+/// </list>
+/// <para>
+/// Scripts that find keys by reading data (a queue named in a scheduled member, a consumer named in
+/// the set) build them from the prefixes passed in as arguments, so the layout is written only here.
+/// </para>
+/// </remarks>
+public sealed class RedisKeys
+{
+    private readonly string prefix;
+
+    /// <summary>Creates the keys of <paramref name="applicationName"/>.</summary>
+    /// <exception cref="ArgumentException">The name is empty or contains a brace (it would break the hash tag).</exception>
+    public RedisKeys(string applicationName)
+    {
+        RedisStorageOptions.ValidateApplicationName(applicationName);
+        ApplicationName = applicationName;
+        prefix = "{tq:" + applicationName + "}:";
+        Consumers = prefix + "consumers";
+        Schedule = prefix + "schedule";
+        Revocations = prefix + "revoked";
+        DeadLetters = prefix + "dead";
+        Sequence = prefix + "seq";
+    }
+
+    /// <summary>The application these keys belong to.</summary>
+    public string ApplicationName { get; }
+
+    /// <summary>What every key of the application starts with: <c>{tq:&lt;application&gt;}:</c>.</summary>
+    public string Prefix => prefix;
+
+    /// <summary>What every queue key starts with.</summary>
+    public string QueuePrefix => prefix + "q:";
+
+    /// <summary>What every in-flight record key starts with.</summary>
+    public string ProcessingPrefix => prefix + "p:";
+
+    /// <summary>What every heartbeat key starts with.</summary>
+    public string HeartbeatPrefix => prefix + "hb:";
+
+    /// <summary>What every result key starts with.</summary>
+    public string ResultPrefix => prefix + "r:";
+
+    /// <summary>The set of consumers that may hold in-flight records.</summary>
+    public RedisKey Consumers { get; }
+
+    /// <summary>The schedule.</summary>
+    public RedisKey Schedule { get; }
+
+    /// <summary>The revocation records.</summary>
+    public RedisKey Revocations { get; }
+
+    /// <summary>The dead letters.</summary>
+    public RedisKey DeadLetters { get; }
+
+    /// <summary>The counter behind receipts, schedule uids and dead-letter ids.</summary>
+    public RedisKey Sequence { get; }
+
+    /// <summary>The ready queue <paramref name="queue"/>.</summary>
+    public RedisKey Queue(string queue) => QueuePrefix + queue;
+
+    /// <summary>The in-flight records of <paramref name="consumerId"/>.</summary>
+    public RedisKey Processing(string consumerId) => ProcessingPrefix + consumerId;
+
+    /// <summary>The heartbeat of <paramref name="consumerId"/>.</summary>
+    public RedisKey Heartbeat(string consumerId) => HeartbeatPrefix + consumerId;
+
+    /// <summary>The stored result of task <paramref name="taskId"/>.</summary>
+    public RedisKey Result(string taskId) => ResultPrefix + taskId;
+
+    /// <summary>A SCAN pattern matching every key of the application.</summary>
+    public RedisValue AllKeysPattern => EscapeGlob(prefix) + "*";
+
+    /// <summary>A SCAN pattern matching every result key of the application.</summary>
+    public RedisValue ResultKeysPattern => EscapeGlob(ResultPrefix) + "*";
+
+    /// <summary>The task id of a result key found by <see cref="ResultKeysPattern"/>.</summary>
+    public string TaskIdOf(RedisKey resultKey) => ((string)resultKey!)[ResultPrefix.Length..];
+
+    private static string EscapeGlob(string text)
+    {
+        var sb = new StringBuilder(text.Length + 4);
+        foreach (char c in text)
+        {
+            if (c is '*' or '?' or '[' or ']' or '\\') sb.Append('\\');
+            sb.Append(c);
+        }
+        return sb.ToString();
+    }
+}

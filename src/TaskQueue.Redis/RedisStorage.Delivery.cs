@@ -1,0 +1,164 @@
+using StackExchange.Redis;
+using TaskQueue.Storage;
+
+namespace TaskQueue.Redis;
+
+/// <content>Taking, settling, heartbeats and reaping: the path every task travels.</content>
+public sealed partial class RedisStorage
+{
+    /// <inheritdoc />
+    /// <remarks>One script call when a queue has messages; when all are empty, waits on Redis for one.</remarks>
+    public async ValueTask<TakenBatch> TakeAsync(IReadOnlyList<string> queues, string consumerId, int max, TimeSpan wait, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(queues);
+        ArgumentException.ThrowIfNullOrEmpty(consumerId);
+        ArgumentOutOfRangeException.ThrowIfLessThan(max, 1);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref disposed) != 0, this);
+        long deadline = Environment.TickCount64 + RedisRecords.CeilingMs(wait);
+        if (queues.Count == 0)
+        {
+            if (wait > TimeSpan.Zero) await Task.Delay(wait, cancellationToken).ConfigureAwait(false);
+            return TakenBatch.Empty;
+        }
+
+        var scriptKeys = new RedisKey[4 + queues.Count];
+        var args = new RedisValue[2 + queues.Count];
+        scriptKeys[0] = keys.Processing(consumerId);
+        scriptKeys[1] = keys.Consumers;
+        scriptKeys[2] = keys.Revocations;
+        scriptKeys[3] = keys.Sequence;
+        args[0] = max;
+        args[1] = consumerId;
+        var queueKeys = new RedisKey[queues.Count];
+        for (int i = 0; i < queues.Count; i++)
+        {
+            ArgumentException.ThrowIfNullOrEmpty(queues[i], nameof(queues));
+            scriptKeys[4 + i] = queueKeys[i] = keys.Queue(queues[i]);
+            args[2 + i] = queues[i];
+        }
+
+        if (wait > TimeSpan.Zero) _ = waiter.ConnectAsync();
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var reply = (RedisResult[])(await db.ScriptEvaluateAsync(LuaScripts.Take, scriptKeys, args).ConfigureAwait(false))!;
+            int queueIndex = (int)reply[0];
+            if (queueIndex > 0) return ReadTaken(reply, queues[queueIndex - 1]);
+
+            long left = deadline - Environment.TickCount64;
+            if (left <= 0) return TakenBatch.Empty;
+            var waiting = waiter.Register(queueKeys);
+            try
+            {
+                await waiting.Woken.Task.WaitAsync(TimeSpan.FromMilliseconds(left), cancellationToken).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                return TakenBatch.Empty;
+            }
+            finally
+            {
+                waiter.Unregister(waiting);
+            }
+        }
+    }
+
+    private static TakenBatch ReadTaken(RedisResult[] reply, string queue)
+    {
+        bool revocations = (int)reply[1] != 0;
+        long first = (long)reply[2];
+        var messages = new TakenMessage[reply.Length - 3];
+        for (int i = 0; i < messages.Length; i++)
+        {
+            var entry = (byte[])reply[3 + i]!;
+            var receipt = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{first + i}|{queue}");
+            messages[i] = new TakenMessage(queue, RedisRecords.MessageOf(entry), receipt, entry[0]);
+        }
+        return new TakenBatch(messages, revocations);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>One script call for the whole batch.</remarks>
+    public async ValueTask CompleteAsync(string consumerId, IReadOnlyList<Completion> completions, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(consumerId);
+        ArgumentNullException.ThrowIfNull(completions);
+        if (completions.Count == 0) return;
+        var processing = keys.Processing(consumerId);
+        var scriptKeys = new RedisKey[5 + completions.Count];
+        var args = new RedisValue[1 + 5 * completions.Count];
+        scriptKeys[0] = processing;
+        scriptKeys[1] = keys.Consumers;
+        scriptKeys[2] = keys.Schedule;
+        scriptKeys[3] = keys.DeadLetters;
+        scriptKeys[4] = keys.Sequence;
+        args[0] = consumerId;
+        for (int i = 0; i < completions.Count; i++)
+        {
+            var c = completions[i] ?? throw new ArgumentException("A completion is null.", nameof(completions));
+            var m = c.Message;
+            int at = 1 + 5 * i;
+            args[at + 1] = m.Receipt;
+            args[at + 2] = m.Queue;
+            args[at + 3] = RedisValue.EmptyString;
+            args[at + 4] = RedisValue.EmptyString;
+            scriptKeys[5 + i] = processing;
+            switch (c.Kind)
+            {
+                case CompletionKind.Ack:
+                    args[at] = "A";
+                    break;
+                case CompletionKind.Result:
+                    args[at] = "R";
+                    scriptKeys[5 + i] = keys.Result(c.ResultId ?? throw new ArgumentException("A result completion has no result id.", nameof(completions)));
+                    args[at + 3] = c.Result;
+                    if (c.ResultTtl is { } ttl) args[at + 4] = Math.Max(RedisRecords.CeilingMs(ttl), 0);
+                    break;
+                case CompletionKind.Retry:
+                    args[at] = "T";
+                    scriptKeys[5 + i] = keys.Queue(m.Queue);
+                    args[at + 3] = c.Replacement;
+                    args[at + 4] = Math.Max(RedisRecords.CeilingMs(c.Delay), 0);
+                    break;
+                case CompletionKind.DeadLetter:
+                    args[at] = "D";
+                    args[at + 3] = c.Reason ?? "unknown";
+                    args[at + 4] = m.Body;
+                    break;
+                case CompletionKind.Release:
+                    args[at] = "L";
+                    scriptKeys[5 + i] = keys.Queue(m.Queue);
+                    break;
+                default:
+                    throw new ArgumentOutOfRangeException(nameof(completions), c.Kind, "Unknown completion kind.");
+            }
+        }
+        await db.ScriptEvaluateAsync(LuaScripts.Complete, scriptKeys, args).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask HeartbeatAsync(string consumerId, TimeSpan ttl, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(consumerId);
+        var expiry = TimeSpan.FromMilliseconds(Math.Max(RedisRecords.CeilingMs(ttl), 1));
+        await db.StringSetAsync(keys.Heartbeat(consumerId), 1, expiry).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask RemoveHeartbeatAsync(string consumerId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(consumerId);
+        await db.KeyDeleteAsync(keys.Heartbeat(consumerId)).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>One script call. A delivery count saturates at 255, so a limit above 255 acts as 255.</remarks>
+    public async ValueTask<ReapResult> ReapAsync(int maxRedeliveries, CancellationToken cancellationToken = default)
+    {
+        var reply = (RedisResult[])(await db.ScriptEvaluateAsync(LuaScripts.Reap,
+            [keys.Consumers, keys.DeadLetters, keys.Sequence],
+            [keys.ProcessingPrefix, keys.HeartbeatPrefix, keys.QueuePrefix, Math.Clamp(maxRedeliveries, 0, RedisRecords.MaxDeliveries)])
+            .ConfigureAwait(false))!;
+        return new ReapResult((int)reply[0], (int)reply[1]);
+    }
+}

@@ -1,0 +1,77 @@
+using StackExchange.Redis;
+using TaskQueue.Storage;
+
+namespace TaskQueue.Redis;
+
+/// <content>Results and revocations.</content>
+public sealed partial class RedisStorage
+{
+    /// <inheritdoc />
+    /// <remarks>One <c>SET</c> (with <c>PX</c> when <paramref name="ttl"/> is given).</remarks>
+    public async ValueTask PutResultAsync(string taskId, ReadOnlyMemory<byte> value, TimeSpan? ttl, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(taskId);
+        var key = keys.Result(taskId);
+        if (ttl is { } expiry && expiry <= TimeSpan.Zero)
+        {
+            await db.KeyDeleteAsync(key).ConfigureAwait(false);
+            return;
+        }
+        if (ttl is { } t)
+        {
+            await db.StringSetAsync(key, value, TimeSpan.FromMilliseconds(RedisRecords.CeilingMs(t))).ConfigureAwait(false);
+        }
+        else
+        {
+            await db.StringSetAsync(key, value).ConfigureAwait(false);
+        }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>One <c>GET</c>, or <c>GETDEL</c> when not preserving.</remarks>
+    public async ValueTask<byte[]?> ReadResultAsync(string taskId, bool preserve, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(taskId);
+        var key = keys.Result(taskId);
+        var value = preserve
+            ? await db.StringGetAsync(key).ConfigureAwait(false)
+            : await db.StringGetDeleteAsync(key).ConfigureAwait(false);
+        return (byte[]?)value;
+    }
+
+    /// <inheritdoc />
+    /// <remarks>One <c>HSET</c>. The end time is kept to the millisecond.</remarks>
+    public async ValueTask RevokeAsync(string target, Revocation revocation, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(target);
+        await db.HashSetAsync(keys.Revocations, target, RedisRecords.FormatRevocation(revocation)).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<bool> RestoreAsync(string target, CancellationToken cancellationToken = default)
+        => await LookUpRevocationAsync(target, remove: true).ConfigureAwait(false) is not null;
+
+    /// <inheritdoc />
+    public async ValueTask<Revocation?> GetRevocationAsync(string target, CancellationToken cancellationToken = default)
+        => await LookUpRevocationAsync(target, remove: false).ConfigureAwait(false) is { } record ? RedisRecords.ParseRevocation(record) : null;
+
+    /// <inheritdoc />
+    /// <remarks>One script call; Redis <c>TIME</c> decides whether a record still applies.</remarks>
+    public async ValueTask<bool> ConsumeRevocationAsync(IReadOnlyList<string> targets, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(targets);
+        if (targets.Count == 0) return false;
+        var args = new RedisValue[targets.Count];
+        for (int i = 0; i < args.Length; i++) args[i] = targets[i];
+        var reply = await db.ScriptEvaluateAsync(LuaScripts.ConsumeRevocation, [keys.Revocations], args).ConfigureAwait(false);
+        return (int)reply == 1;
+    }
+
+    private async Task<string?> LookUpRevocationAsync(string target, bool remove)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(target);
+        var reply = await db.ScriptEvaluateAsync(LuaScripts.LookUpRevocation, [keys.Revocations], [target, remove ? "1" : "0"])
+            .ConfigureAwait(false);
+        return reply.IsNull ? null : (string?)reply;
+    }
+}

@@ -1,0 +1,174 @@
+using StackExchange.Redis;
+using TaskQueue.Storage;
+
+namespace TaskQueue.Redis;
+
+/// <summary>
+/// The production storage: one application's tasks in Redis, every key under the hash tag
+/// <c>{tq:&lt;application&gt;}</c> (see <see cref="RedisKeys"/>), every state change that must be
+/// atomic one Lua script. Works unchanged on Redis Cluster; needs Redis 6.2 or later.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Messages live inline in the queue lists, so an enqueue is one <c>RPUSH</c> and a queued task
+/// costs Redis little more than its bytes. A take is one script for a whole batch, a settle one
+/// script for a whole batch of completions. Taking waits by blocking on Redis, on a connection of
+/// its own (see <see cref="QueueWaiter"/>), so an idle worker picks up a new message at once.
+/// </para>
+/// <para>
+/// Use one multiplexed connection per process: pass it to <see cref="RedisStorage(IConnectionMultiplexer, string)"/>,
+/// or let <see cref="ConnectAsync"/> open one that the storage then owns. After a Redis restart the
+/// connection comes back by itself; calls made while Redis is away throw
+/// <see cref="RedisConnectionException"/> (or a timeout) quickly, and the consumer retries them.
+/// </para>
+/// </remarks>
+public sealed partial class RedisStorage : ITaskStorage
+{
+    private readonly IConnectionMultiplexer connection;
+    private readonly bool ownsConnection;
+    private readonly IDatabase db;
+    private readonly RedisKeys keys;
+    private readonly QueueWaiter waiter;
+    private int disposed;
+
+    /// <summary>Connects as <paramref name="options"/> say; the storage owns the connection and closes it on dispose.</summary>
+    /// <exception cref="ArgumentException">The options are invalid (the message says which and why).</exception>
+    /// <remarks>Prefer <see cref="ConnectAsync"/> in async code. Redis need not be up: the connection keeps trying.</remarks>
+    public RedisStorage(RedisStorageOptions options)
+        : this(ConnectionMultiplexer.Connect(Checked(options)), ownsConnection: true, options.ApplicationName, Checked(options))
+    {
+    }
+
+    /// <summary>
+    /// Uses an existing connection (one per process), which the storage does not close. Blocking
+    /// waits run on a second connection that the storage opens with the same configuration.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="applicationName"/> is empty or contains a brace.</exception>
+    public RedisStorage(IConnectionMultiplexer connection, string applicationName)
+        : this(connection ?? throw new ArgumentNullException(nameof(connection)), ownsConnection: false, applicationName,
+               ConfigurationOptions.Parse(connection.Configuration))
+    {
+    }
+
+    /// <summary>
+    /// Uses an existing connection, which the storage does not close, with the application name of
+    /// <paramref name="options"/>. When the options also name a connection, blocking waits use that
+    /// configuration for their own connection; otherwise they copy <paramref name="connection"/>'s.
+    /// </summary>
+    /// <exception cref="ArgumentException">The options are invalid.</exception>
+    public RedisStorage(IConnectionMultiplexer connection, RedisStorageOptions options)
+        : this(connection ?? throw new ArgumentNullException(nameof(connection)), ownsConnection: false,
+               (options ?? throw new ArgumentNullException(nameof(options))).ApplicationName,
+               options.ConnectionString is null && options.Configuration is null
+                   ? ConfigurationOptions.Parse(connection.Configuration)
+                   : options.BuildConfiguration())
+    {
+    }
+
+    private RedisStorage(IConnectionMultiplexer connection, bool ownsConnection, string applicationName, ConfigurationOptions configuration)
+    {
+        try
+        {
+            keys = new RedisKeys(applicationName);
+        }
+        catch when (ownsConnection)
+        {
+            connection.Dispose();
+            throw;
+        }
+        this.connection = connection;
+        this.ownsConnection = ownsConnection;
+        db = connection.GetDatabase();
+        waiter = new QueueWaiter(configuration);
+    }
+
+    /// <summary>Connects as <paramref name="options"/> say; the storage owns the connection and closes it on dispose.</summary>
+    /// <exception cref="ArgumentException">The options are invalid (the message says which and why).</exception>
+    /// <remarks>Redis need not be up: unless the connection string says <c>abortConnect=true</c>, the connection keeps trying.</remarks>
+    public static async Task<RedisStorage> ConnectAsync(RedisStorageOptions options, CancellationToken cancellationToken = default)
+    {
+        var configuration = Checked(options);
+        var multiplexer = await ConnectionMultiplexer.ConnectAsync(configuration).WaitAsync(cancellationToken).ConfigureAwait(false);
+        return new RedisStorage(multiplexer, ownsConnection: true, options.ApplicationName, configuration);
+    }
+
+    /// <summary>The keys of this storage's application.</summary>
+    public RedisKeys Keys => keys;
+
+    /// <summary>The connection commands go through.</summary>
+    public IConnectionMultiplexer Connection => connection;
+
+    /// <summary>How many takes are waiting on Redis now (for tests).</summary>
+    internal int WaitingTakes => waiter.Count;
+
+    /// <summary>Opens the connection that waiting takes block on, if not yet open (for tests).</summary>
+    internal Task ConnectWaiterAsync() => waiter.ConnectAsync();
+
+    private static ConfigurationOptions Checked(RedisStorageOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        RedisStorageOptions.ValidateApplicationName(options.ApplicationName);
+        return options.BuildConfiguration();
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<DateTimeOffset> GetTimeAsync(CancellationToken cancellationToken = default)
+    {
+        var time = (RedisResult[])(await db.ExecuteAsync("TIME").ConfigureAwait(false))!;
+        long seconds = (long)time[0], micros = (long)time[1];
+        return DateTimeOffset.FromUnixTimeSeconds(seconds).AddTicks(micros * TimeSpan.TicksPerMicrosecond);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>One <c>RPUSH</c>.</remarks>
+    public async ValueTask EnqueueAsync(string queue, ReadOnlyMemory<byte> message, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(queue);
+        await db.ListRightPushAsync(keys.Queue(queue), RedisRecords.Entry(message.Span)).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>One <c>RPUSH</c> with every message.</remarks>
+    public async ValueTask EnqueueManyAsync(string queue, IReadOnlyList<ReadOnlyMemory<byte>> messages, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(queue);
+        ArgumentNullException.ThrowIfNull(messages);
+        if (messages.Count == 0) return;
+        var entries = new RedisValue[messages.Count];
+        for (int i = 0; i < entries.Length; i++) entries[i] = RedisRecords.Entry(messages[i].Span);
+        await db.ListRightPushAsync(keys.Queue(queue), entries).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask ScheduleAsync(string queue, ReadOnlyMemory<byte> message, DateTimeOffset eta, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(queue);
+        await db.ScriptEvaluateAsync(LuaScripts.Schedule, [keys.Schedule, keys.Sequence],
+            [eta.ToUnixTimeMilliseconds(), queue, message]).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>One script call; what is due is decided by Redis <c>TIME</c>.</remarks>
+    public async ValueTask<PromoteResult> PromoteDueAsync(int limit, CancellationToken cancellationToken = default)
+    {
+        if (limit <= 0) return new PromoteResult(0, await NextDueAsync().ConfigureAwait(false));
+        var reply = (RedisResult[])(await db.ScriptEvaluateAsync(LuaScripts.Promote, [keys.Schedule], [keys.QueuePrefix, limit])
+            .ConfigureAwait(false))!;
+        DateTimeOffset? next = reply[1].IsNull ? null : RedisRecords.FromUnixMs((long)(double)reply[1]);
+        return new PromoteResult((int)reply[0], next);
+    }
+
+    private async Task<DateTimeOffset?> NextDueAsync()
+    {
+        var first = await db.SortedSetRangeByRankWithScoresAsync(keys.Schedule, 0, 0).ConfigureAwait(false);
+        return first.Length == 0 ? null : RedisRecords.FromUnixMs((long)first[0].Score);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref disposed, 1) != 0) return;
+        await waiter.DisposeAsync().ConfigureAwait(false);
+        if (ownsConnection) await connection.DisposeAsync().ConfigureAwait(false);
+    }
+}

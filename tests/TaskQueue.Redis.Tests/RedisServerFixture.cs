@@ -1,0 +1,70 @@
+using StackExchange.Redis;
+using Xunit;
+
+namespace TaskQueue.Redis.Tests;
+
+/// <summary>
+/// The Redis every test of the collection uses: the server named by <c>TASKQUEUE_REDIS</c> when it
+/// is set (the repository's test script starts one), otherwise a private redis-server started here
+/// and killed at the end. Tests never share keys: each makes a storage with a fresh application name.
+/// </summary>
+/// <remarks>Copy this and <see cref="RedisCollection"/> into another test project to run it against Redis.</remarks>
+public sealed class RedisServerFixture : IAsyncLifetime
+{
+    /// <summary>The environment variable naming an existing server (a StackExchange.Redis connection string).</summary>
+    public const string EnvironmentVariable = "TASKQUEUE_REDIS";
+
+    private RedisServerProcess? server;
+    private ConnectionMultiplexer? connection;
+
+    /// <summary>The connection string of the server.</summary>
+    public string ConnectionString { get; private set; } = "";
+
+    /// <summary>One shared connection (with admin commands allowed, for INFO, SCAN and SCRIPT FLUSH).</summary>
+    public IConnectionMultiplexer Connection => connection ?? throw new InvalidOperationException("The fixture is not initialized.");
+
+    /// <summary>An application name no other test uses.</summary>
+    public static string NewApplicationName() => "test-" + Guid.NewGuid().ToString("N")[..16];
+
+    /// <summary>A storage on the shared connection with a fresh application name.</summary>
+    public RedisStorage CreateStorage() => new(Connection, NewApplicationName());
+
+    /// <inheritdoc />
+    public async Task InitializeAsync()
+    {
+        // The test host keeps some thread-pool threads blocked. On a small machine (2 cores, so a
+        // minimum of 2 threads) every await then waits for the pool to inject a thread, 0.5 to 1 s,
+        // which a latency test would blame on Redis. A plain process does not show it.
+        ThreadPool.GetMinThreads(out int workers, out int io);
+        ThreadPool.SetMinThreads(Math.Max(workers, 16), Math.Max(io, 16));
+        var configured = Environment.GetEnvironmentVariable(EnvironmentVariable);
+        if (string.IsNullOrWhiteSpace(configured))
+        {
+            server = await RedisServerProcess.StartAsync();
+            ConnectionString = server.ConnectionString;
+        }
+        else
+        {
+            ConnectionString = configured;
+        }
+        var options = ConfigurationOptions.Parse(ConnectionString);
+        options.AllowAdmin = true;
+        options.AbortOnConnectFail = true;
+        connection = await ConnectionMultiplexer.ConnectAsync(options);
+    }
+
+    /// <inheritdoc />
+    public async Task DisposeAsync()
+    {
+        if (connection is not null) await connection.DisposeAsync();
+        if (server is not null) await server.DisposeAsync();
+    }
+}
+
+/// <summary>The collection of tests that share <see cref="RedisServerFixture"/>.</summary>
+[CollectionDefinition(Name)]
+public sealed class RedisCollection : ICollectionFixture<RedisServerFixture>
+{
+    /// <summary>The collection's name.</summary>
+    public const string Name = "Redis";
+}

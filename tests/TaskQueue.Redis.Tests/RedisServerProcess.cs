@@ -1,0 +1,153 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace TaskQueue.Redis.Tests;
+
+/// <summary>
+/// A private redis-server for tests: a free loopback port, its own temporary directory, no
+/// persistence. Started with <see cref="StartAsync"/>, it answers PING before the call returns;
+/// it can be stopped and started again on the same port to play a Redis restart.
+/// </summary>
+public sealed class RedisServerProcess : IAsyncDisposable
+{
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(15);
+    private readonly string executable;
+    private readonly string directory;
+    private Process? process;
+
+    private RedisServerProcess(string executable, int port)
+    {
+        this.executable = executable;
+        Port = port;
+        directory = Directory.CreateTempSubdirectory("taskqueue-redis-").FullName;
+    }
+
+    /// <summary>The port it listens on (127.0.0.1 only).</summary>
+    public int Port { get; }
+
+    /// <summary>A StackExchange.Redis connection string for it.</summary>
+    public string ConnectionString => $"127.0.0.1:{Port}";
+
+    /// <summary>The redis-server on PATH, or null.</summary>
+    public static string? FindExecutable()
+    {
+        foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
+        {
+            var candidate = Path.Combine(dir, OperatingSystem.IsWindows() ? "redis-server.exe" : "redis-server");
+            if (File.Exists(candidate)) return candidate;
+        }
+        return null;
+    }
+
+    /// <summary>Starts a server on a free port; fails with a clear message when redis-server is not on PATH.</summary>
+    public static async Task<RedisServerProcess> StartAsync()
+    {
+        var executable = FindExecutable() ?? throw new InvalidOperationException(
+            "redis-server is not on PATH and TASKQUEUE_REDIS is not set: install Redis (apt-get install redis-server) " +
+            "or point TASKQUEUE_REDIS at a server (for example 127.0.0.1:6379). The Redis tests cannot run without one.");
+        Exception? last = null;
+        for (int attempt = 0; attempt < 5; attempt++)
+        {
+            var server = new RedisServerProcess(executable, FreePort());
+            try
+            {
+                await server.StartAgainAsync();
+                return server;
+            }
+            catch (Exception e) when (e is IOException or TimeoutException)
+            {
+                // Another process may have taken the port between the probe and the start.
+                last = e;
+                await server.DisposeAsync();
+            }
+        }
+        throw new InvalidOperationException($"Could not start redis-server ({executable}): {last?.Message}", last);
+    }
+
+    /// <summary>Starts the server (again) on the same port and waits until it answers PING.</summary>
+    public async Task StartAgainAsync()
+    {
+        if (process is { HasExited: false }) throw new InvalidOperationException("redis-server is already running.");
+        var start = new ProcessStartInfo(executable) { UseShellExecute = false };
+        foreach (var arg in new[]
+        {
+            "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1",
+            "--save", "", "--appendonly", "no", "--dir", directory, "--logfile", Path.Combine(directory, "redis.log"),
+        })
+        {
+            start.ArgumentList.Add(arg);
+        }
+        process = Process.Start(start) ?? throw new IOException($"Could not start {executable}.");
+        var clock = Stopwatch.StartNew();
+        while (!await AnswersPingAsync())
+        {
+            if (process.HasExited) throw new IOException($"redis-server exited with code {process.ExitCode}: {Log()}");
+            if (clock.Elapsed > StartTimeout) throw new TimeoutException($"redis-server did not answer PING within {StartTimeout.TotalSeconds} s: {Log()}");
+            await Task.Delay(20);
+        }
+    }
+
+    /// <summary>Kills the server at once, as a crash would.</summary>
+    public async Task KillAsync()
+    {
+        if (process is null || process.HasExited) return;
+        process.Kill(entireProcessTree: true);
+        await process.WaitForExitAsync();
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        await KillAsync();
+        process?.Dispose();
+        try
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    private static int FreePort()
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+
+    private async Task<bool> AnswersPingAsync()
+    {
+        try
+        {
+            using var client = new TcpClient();
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+            await client.ConnectAsync(IPAddress.Loopback, Port, timeout.Token);
+            var stream = client.GetStream();
+            await stream.WriteAsync("PING\r\n"u8.ToArray(), timeout.Token);
+            var buffer = new byte[64];
+            int read = await stream.ReadAsync(buffer, timeout.Token);
+            return Encoding.ASCII.GetString(buffer, 0, read).StartsWith("+PONG", StringComparison.Ordinal);
+        }
+        catch (Exception e) when (e is SocketException or IOException or OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    private string Log()
+    {
+        try
+        {
+            return File.ReadAllText(Path.Combine(directory, "redis.log"));
+        }
+        catch (IOException)
+        {
+            return "(no log)";
+        }
+    }
+}
