@@ -1,0 +1,37 @@
+using TaskQueue.Storage;
+
+namespace TaskQueue.Benchmarks;
+
+/// <summary>Takes enqueues and forgets them, so that a benchmark measures the client's own cost. Everything else is unsupported.</summary>
+internal sealed class NullStorage : ITaskStorage
+{
+    private static NotSupportedException Unsupported() => new("NullStorage only accepts enqueues");
+
+    public ValueTask EnqueueAsync(string queue, ReadOnlyMemory<byte> message, CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
+    public ValueTask EnqueueManyAsync(string queue, IReadOnlyList<ReadOnlyMemory<byte>> messages, CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    public ValueTask<DateTimeOffset> GetTimeAsync(CancellationToken cancellationToken = default) => new(DateTimeOffset.UtcNow);
+    public ValueTask<TakenBatch> TakeAsync(IReadOnlyList<string> queues, string consumerId, int max, TimeSpan wait, CancellationToken cancellationToken = default) => throw Unsupported();
+    public ValueTask CompleteAsync(string consumerId, IReadOnlyList<Completion> completions, CancellationToken cancellationToken = default) => throw Unsupported();
+    public ValueTask HeartbeatAsync(string consumerId, TimeSpan ttl, CancellationToken cancellationToken = default) => throw Unsupported();
+    public ValueTask RemoveHeartbeatAsync(string consumerId, CancellationToken cancellationToken = default) => throw Unsupported();
+    public ValueTask<ReapResult> ReapAsync(int maxRedeliveries, CancellationToken cancellationToken = default) => throw Unsupported();
+    public ValueTask ScheduleAsync(string queue, ReadOnlyMemory<byte> message, DateTimeOffset eta, CancellationToken cancellationToken = default) => throw Unsupported();
+    public ValueTask<PromoteResult> PromoteDueAsync(int limit, CancellationToken cancellationToken = default) => throw Unsupported();
+    public ValueTask PutResultAsync(string taskId, ReadOnlyMemory<byte> value, TimeSpan? ttl, CancellationToken cancellationToken = default) => throw Unsupported();
+    public ValueTask<byte[]?> ReadResultAsync(string taskId, bool preserve, CancellationToken cancellationToken = default) => throw Unsupported();
+    public ValueTask RevokeAsync(string target, Revocation revocation, CancellationToken cancellationToken = default) => throw Unsupported();
+    public ValueTask<bool> RestoreAsync(string target, CancellationToken cancellationToken = default) => throw Unsupported();
+    public ValueTask<Revocation?> GetRevocationAsync(string target, CancellationToken cancellationToken = default) => throw Unsupported();
+    public ValueTask<bool> ConsumeRevocationAsync(IReadOnlyList<string> targets, CancellationToken cancellationToken = default) => throw Unsupported();
+    public ValueTask DeadLetterAsync(string queue, ReadOnlyMemory<byte> message, string reason, CancellationToken cancellationToken = default) => throw Unsupported();
+    public ValueTask<IReadOnlyList<DeadLetter>> ListDeadLettersAsync(int limit, CancellationToken cancellationToken = default) => throw Unsupported();
+    public ValueTask<bool> RequeueDeadLetterAsync(string deadLetterId, CancellationToken cancellationToken = default) => throw Unsupported();
+    public ValueTask<bool> DeleteDeadLetterAsync(string deadLetterId, CancellationToken cancellationToken = default) => throw Unsupported();
+    public ValueTask<IReadOnlyList<byte[]>> PendingAsync(string queue, int limit, CancellationToken cancellationToken = default) => throw Unsupported();
+    public ValueTask<long> QueueLengthAsync(string queue, CancellationToken cancellationToken = default) => throw Unsupported();
+    public ValueTask<IReadOnlyList<ScheduledMessage>> ScheduledAsync(int limit, CancellationToken cancellationToken = default) => throw Unsupported();
+    public ValueTask<IReadOnlyList<KeyValuePair<string, byte[]>>> ResultsAsync(int limit, CancellationToken cancellationToken = default) => throw Unsupported();
+    public ValueTask<long> InFlightCountAsync(CancellationToken cancellationToken = default) => throw Unsupported();
+    public ValueTask FlushAsync(CancellationToken cancellationToken = default) => throw Unsupported();
+}

@@ -1,0 +1,208 @@
+using System.Diagnostics;
+using StackExchange.Redis;
+using TaskQueue.Consumer;
+using TaskQueue.Redis;
+
+namespace TaskQueue.Load;
+
+/// <summary>The measurements, each on a fresh application namespace of one Redis.</summary>
+internal sealed class Bench : IAsyncDisposable
+{
+    private readonly string redis;
+    private readonly ConnectionMultiplexer mux;
+    private TaskApp app;
+    private string application;
+
+    private Bench(string redis, ConnectionMultiplexer mux, TaskApp app, string application)
+    {
+        this.redis = redis;
+        this.mux = mux;
+        this.app = app;
+        this.application = application;
+    }
+
+    public static async Task<Bench> CreateAsync(string redis)
+    {
+        var mux = await ConnectionMultiplexer.ConnectAsync(redis + ",allowAdmin=true");
+        var (app, name) = await NewAppAsync(redis);
+        return new Bench(redis, mux, app, name);
+    }
+
+    private static async Task<(TaskApp, string)> NewAppAsync(string redis)
+    {
+        var name = "load" + Guid.NewGuid().ToString("N")[..8];
+        var storage = await RedisStorage.ConnectAsync(new RedisStorageOptions { ConnectionString = redis, ApplicationName = name });
+        return (new TaskApp(storage) { ResultTtl = TimeSpan.FromMinutes(10) }, name);
+    }
+
+    private async Task FreshAsync()
+    {
+        await app.Storage.FlushAsync();
+        Observed.Reset();
+    }
+
+    public async Task<double> EnqueueOneAtATimeAsync(int n)
+    {
+        await FreshAsync();
+        var noop = Noop.With(app);
+        for (int i = 0; i < 1000; i++) await noop.EnqueueAsync();   // warm-up
+        await FreshAsync();
+        var clock = Stopwatch.StartNew();
+        for (int i = 0; i < n; i++) await noop.EnqueueAsync();
+        return n / clock.Elapsed.TotalSeconds;
+    }
+
+    public async Task<double> EnqueueBatchedAsync(int n, int batch)
+    {
+        await FreshAsync();
+        var noop = Noop.With(app);
+        await noop.EnqueueManyAsync(batch);   // warm-up
+        await FreshAsync();
+        var clock = Stopwatch.StartNew();
+        for (int sent = 0; sent < n; sent += batch) await noop.EnqueueManyAsync(Math.Min(batch, n - sent));
+        return n / clock.Elapsed.TotalSeconds;
+    }
+
+    public async Task<double> BytesPerQueuedTaskAsync(int n)
+    {
+        await FreshAsync();
+        var server = mux.GetServer(mux.GetEndPoints()[0]);
+        long before = await UsedMemoryAsync(server);
+        var noop = Noop.With(app);
+        for (int sent = 0; sent < n; sent += 1000) await noop.EnqueueManyAsync(Math.Min(1000, n - sent));
+        long after = await UsedMemoryAsync(server);
+        await FreshAsync();
+        return (after - before) / (double)n;
+    }
+
+    private static async Task<long> UsedMemoryAsync(IServer server)
+    {
+        var info = await server.InfoAsync("memory");
+        return long.Parse(info.SelectMany(g => g).First(kv => kv.Key == "used_memory").Value, System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    public async Task<double> DrainInProcessAsync(int n, int workers)
+    {
+        await FreshAsync();
+        await FillAsync(n);
+        await using var consumer = new TaskConsumer(app, new ConsumerOptions { Workers = workers, BatchSize = 64, RunScheduler = false });
+        var clock = Stopwatch.StartNew();
+        consumer.Start();
+        await WaitDrainedAsync(() => Interlocked.Read(ref Observed.Done) >= n);
+        var elapsed = clock.Elapsed;
+        return n / elapsed.TotalSeconds;
+    }
+
+    public async Task<double> DrainInProcessesAsync(int n, int processes, int workers)
+    {
+        await FreshAsync();
+        await FillAsync(n);
+        var go = $"{{tq:{application}}}:load-go";
+        var self = Environment.GetCommandLineArgs()[0];
+        var children = new List<Process>();
+        for (int i = 0; i < processes; i++)
+        {
+            var info = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true };
+            foreach (var a in new[] { "exec", self, "--drain-worker", "--redis", redis, "--app", application, "--workers", workers.ToString(System.Globalization.CultureInfo.InvariantCulture) })
+            {
+                info.ArgumentList.Add(a);
+            }
+            var child = Process.Start(info)!;
+            children.Add(child);
+            await child.StandardOutput.ReadLineAsync();   // "ready"
+        }
+        var clock = Stopwatch.StartNew();
+        await mux.GetDatabase().StringSetAsync(go, 1);
+        await WaitDrainedAsync(() => true);
+        var elapsed = clock.Elapsed;
+        foreach (var child in children)
+        {
+            await child.WaitForExitAsync();
+            child.Dispose();
+        }
+        return n / elapsed.TotalSeconds;
+    }
+
+    public async Task<Percentiles> LatencyAsync(int perSecond, int seconds, int workers)
+    {
+        await FreshAsync();
+        await using var consumer = new TaskConsumer(app, new ConsumerOptions { Workers = workers, RunScheduler = false });
+        consumer.Start();
+        var ping = Ping.With(app);
+        for (int i = 0; i < 200; i++) await ping.EnqueueAsync(Stopwatch.GetTimestamp());   // warm-up
+        await WaitDrainedAsync(() => Interlocked.Read(ref Observed.Done) >= 200);
+        Observed.Reset();
+        int total = perSecond * seconds;
+        var start = Stopwatch.GetTimestamp();
+        for (int i = 0; i < total; i++)
+        {
+            var due = TimeSpan.FromSeconds((double)i / perSecond);
+            while (Stopwatch.GetElapsedTime(start) < due)
+            {
+                if (due - Stopwatch.GetElapsedTime(start) > TimeSpan.FromMilliseconds(2)) await Task.Delay(1);
+                else Thread.SpinWait(50);
+            }
+            await ping.EnqueueAsync(Stopwatch.GetTimestamp());
+        }
+        await WaitDrainedAsync(() => Interlocked.Read(ref Observed.Done) >= total);
+        return Percentiles.Of(Observed.LatenciesMs);
+    }
+
+    public async Task<Percentiles> ScheduleAccuracyAsync(int count, int workers)
+    {
+        await FreshAsync();
+        await using var consumer = new TaskConsumer(app, new ConsumerOptions { Workers = workers, BatchSize = 64 });
+        consumer.Start();
+        var now = DateTimeOffset.UtcNow;
+        var eta = DateTimeOffset.FromUnixTimeSeconds(now.ToUnixTimeSeconds() + 3);
+        var due = Due.With(app);
+        var pending = new List<Task>();
+        for (int i = 0; i < count; i++)
+        {
+            pending.Add(due.ScheduleAsync(eta.ToUnixTimeMilliseconds(), eta: eta).AsTask());
+            if (pending.Count == 500)
+            {
+                await Task.WhenAll(pending);
+                pending.Clear();
+            }
+        }
+        await Task.WhenAll(pending);
+        await WaitDrainedAsync(() => Interlocked.Read(ref Observed.Done) >= count, TimeSpan.FromSeconds(60));
+        return Percentiles.Of(Observed.EtaErrorsMs.Select(Math.Abs));
+    }
+
+    private async Task FillAsync(int n)
+    {
+        var noop = Noop.With(app);
+        for (int sent = 0; sent < n; sent += 1000) await noop.EnqueueManyAsync(Math.Min(1000, n - sent));
+    }
+
+    /// <summary>Waits until the condition holds and the queue has nothing waiting or in flight.</summary>
+    private async Task WaitDrainedAsync(Func<bool> condition, TimeSpan? timeout = null)
+    {
+        var limit = Stopwatch.StartNew();
+        while (!(condition() && await app.Storage.QueueLengthAsync("default") == 0 && await app.Storage.InFlightCountAsync() == 0))
+        {
+            if (limit.Elapsed > (timeout ?? TimeSpan.FromMinutes(5))) throw new TimeoutException("the queue did not drain");
+            await Task.Delay(1);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await app.Storage.FlushAsync();
+        await app.DisposeAsync();
+        await mux.DisposeAsync();
+    }
+}
+
+internal readonly record struct Percentiles(double P50, double P99, double P999)
+{
+    public static Percentiles Of(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        if (sorted.Length == 0) return default;
+        double At(double q) => sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(q * sorted.Length) - 1)];
+        return new Percentiles(At(0.50), At(0.99), At(0.999));
+    }
+}

@@ -1,0 +1,43 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using TaskQueue;
+
+namespace TaskQueue.Load;
+
+/// <summary>What the load tasks observed, in this process.</summary>
+public static class Observed
+{
+    public static long Done;
+    public static readonly ConcurrentQueue<double> LatenciesMs = new();
+    public static readonly ConcurrentQueue<double> EtaErrorsMs = new();
+
+    public static void Reset()
+    {
+        Interlocked.Exchange(ref Done, 0);
+        LatenciesMs.Clear();
+        EtaErrorsMs.Clear();
+    }
+}
+
+public static class LoadTasks
+{
+    /// <summary>Does nothing: the throughput workload.</summary>
+    [Task]
+    public static void Noop() => Interlocked.Increment(ref Observed.Done);
+
+    /// <summary>Records enqueue-to-start latency: <paramref name="sentTimestamp"/> is a Stopwatch timestamp of this process.</summary>
+    [Task]
+    public static void Ping(long sentTimestamp)
+    {
+        Observed.LatenciesMs.Enqueue(Stopwatch.GetElapsedTime(sentTimestamp).TotalMilliseconds);
+        Interlocked.Increment(ref Observed.Done);
+    }
+
+    /// <summary>Records how far from its eta it started.</summary>
+    [Task]
+    public static void Due(long etaUnixMs)
+    {
+        Observed.EtaErrorsMs.Enqueue(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - etaUnixMs);
+        Interlocked.Increment(ref Observed.Done);
+    }
+}

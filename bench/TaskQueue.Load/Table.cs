@@ -1,0 +1,31 @@
+using System.Globalization;
+
+namespace TaskQueue.Load;
+
+/// <summary>The printed result: each figure, and where it has a reference, its ratio to redis-benchmark on the same server.</summary>
+internal sealed class Table
+{
+    private readonly List<(string Name, string Value, string Ratio, string Verdict)> rows = [];
+
+    public void Add(string name, double value, string unit, double? reference = null, string? referenceName = null, double? target = null, string? note = null)
+    {
+        var shown = unit == "/s" ? value.ToString("N0", CultureInfo.InvariantCulture) + "/s" : value.ToString("0.###", CultureInfo.InvariantCulture) + unit;
+        string ratio = "", verdict = note ?? "";
+        if (reference is > 0)
+        {
+            double r = value / reference.Value;
+            ratio = $"{r:P0} of {referenceName}";
+            if (target is { } t) verdict = r >= t ? $"meets ≥ {t:P0}" : $"MISSES ≥ {t:P0}";
+        }
+        Console.WriteLine($"  {name}: {shown} {ratio}");
+        rows.Add((name, shown, ratio, verdict));
+    }
+
+    public void Print()
+    {
+        Console.WriteLine();
+        Console.WriteLine("| measure | TaskQueue | ratio | target |");
+        Console.WriteLine("|---|---:|---|---|");
+        foreach (var (name, value, ratio, verdict) in rows) Console.WriteLine($"| {name} | {value} | {ratio} | {verdict} |");
+    }
+}

@@ -1,0 +1,1 @@
+return await TaskQueue.Worker.TaskQueueWorker.RunAsync(args);

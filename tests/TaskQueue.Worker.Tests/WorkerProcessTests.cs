@@ -1,0 +1,137 @@
+using MessagePack;
+using TaskQueue.Messages;
+using TaskQueue.Serialization;
+using TaskQueue.Testing;
+using TaskQueue.Worker.TestHost;
+
+namespace TaskQueue.Worker.Tests;
+
+[Collection(WorkerCollection.Name)]
+public sealed class WorkerProcessTests(SharedRedis redis)
+{
+    private static readonly TimeSpan Long = TimeSpan.FromSeconds(60);
+
+    private Task<Scenario> NewScenario() => Scenario.CreateAsync(redis.ConnectionString, redis.Connection);
+
+    [Fact]
+    public async Task A_worker_killed_mid_task_has_its_tasks_run_by_another_and_none_runs_twice_at_once()
+    {
+        await using var s = await NewScenario();
+        var a = await s.StartWorkerAsync("-w", "4", "--name", "victim");
+        var b = await s.StartWorkerAsync("-w", "4", "--name", "survivor");
+        var handles = await Tracked.With(s.App).EnqueueManyAsync(Enumerable.Range(0, 1000).Select(n => (n, 20)));
+
+        // Kill the victim while it is in the middle of tasks (it just started one).
+        await Eventually.UntilAsync(async () => (int?)await s.Db.StringGetAsync(s.Key("last-pid")) == a.Id, "the victim to be running a task");
+        a.KillHard();
+
+        for (int n = 0; n < handles.Count; n++)
+        {
+            Assert.Equal(n, await handles[n].GetAsync(timeout: Long));
+        }
+        Assert.Equal(0, await s.Db.ListLengthAsync(s.Key("overlaps")));
+        var restarted = 0;
+        for (int n = 0; n < 1000; n++) if ((int)await s.Db.StringGetAsync(s.Key($"starts:{n}")) > 1) restarted++;
+        Assert.True(restarted > 0, "no task was started twice: the kill did not land mid-task");
+        Assert.False(b.HasExited, b.Dump());
+    }
+
+    [Theory]
+    [InlineData(2)]
+    [InlineData(4)]
+    public async Task Several_worker_processes_run_every_task_exactly_once(int processes)
+    {
+        await using var s = await NewScenario();
+        for (int i = 0; i < processes; i++) await s.StartWorkerAsync("-w", "2");
+        var handles = await Count.With(s.App).EnqueueManyAsync(Enumerable.Range(0, 1000));
+        foreach (var h in handles) await h.GetAsync(timeout: Long);
+        var counts = await s.Db.HashGetAllAsync(s.Key("counts"));
+        Assert.Equal(1000, counts.Length);
+        Assert.All(counts, c => Assert.Equal(1, (int)c.Value));
+    }
+
+    [Fact]
+    public async Task Workers_reconnect_after_redis_restarts_and_finish_every_task()
+    {
+        await using var server = await RedisServer.StartAsync("--appendonly", "yes", "--appendfsync", "always");
+        var storage = await Redis.RedisStorage.ConnectAsync(new Redis.RedisStorageOptions { ConnectionString = server.ConnectionString, ApplicationName = "restart" });
+        await using var app = new TaskApp(storage);
+        var args = new[] { "--redis", server.ConnectionString, "--app", "restart", "-w", "2", "--visibility-timeout", "3" };
+        await using var w1 = await WorkerProcess.StartAsync(args);
+        await using var w2 = await WorkerProcess.StartAsync(args);
+
+        var before = await Twice.With(app).EnqueueManyAsync(Enumerable.Range(0, 300));
+        await server.StopAsync();
+        await server.StartAgainAsync();
+        var after = await EnqueueWhenReachable(() => Twice.With(app).EnqueueManyAsync(Enumerable.Range(300, 300)).AsTask());
+
+        var all = before.Concat(after).ToList();
+        for (int n = 0; n < all.Count; n++) Assert.Equal(2 * n, await all[n].GetAsync(timeout: Long));
+        Assert.False(w1.HasExited, w1.Dump());
+        Assert.False(w2.HasExited, w2.Dump());
+    }
+
+    private static async Task<T> EnqueueWhenReachable<T>(Func<Task<T>> call)
+    {
+        var deadline = DateTime.UtcNow + Long;
+        while (true)
+        {
+            try
+            {
+                return await call();
+            }
+            catch (Exception e) when (e is StackExchange.Redis.RedisConnectionException or TimeoutException or StackExchange.Redis.RedisTimeoutException && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(100);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Bad_messages_go_to_dead_letters_and_the_worker_runs_the_good_tasks_around_them()
+    {
+        await using var s = await NewScenario();
+        await s.StartWorkerAsync("-w", "1");
+        var first = Twice.With(s.App).Enqueue(1);
+        await s.App.Storage.EnqueueAsync("default", new byte[] { 0xc1, 0x00, 0xff });
+        await s.App.Storage.EnqueueAsync("default", MessageCodec.Encode(new TaskMessage { Id = TaskId.New(), Name = "Gone.Task", Arguments = new byte[] { 0x90 } }));
+        var wrongArgs = PayloadBuffer.Encode(0, static (ref MessagePackWriter w, int _) => { w.WriteArrayHeader(1); w.Write("not a number"); });
+        await s.App.Storage.EnqueueAsync("default", MessageCodec.Encode(new TaskMessage { Id = TaskId.New(), Name = Twice.Name, Arguments = wrongArgs }));
+        var last = Twice.With(s.App).Enqueue(2);
+
+        Assert.Equal(2, await first.GetAsync(timeout: Long));
+        Assert.Equal(4, await last.GetAsync(timeout: Long));
+        await Eventually.UntilAsync(async () => (await s.App.DeadLettersAsync()).Count == 3, "three dead letters");
+        var reasons = (await s.App.DeadLettersAsync()).Select(d => d.Reason).ToList();
+        Assert.Contains(reasons, r => r.StartsWith("malformed message"));
+        Assert.Contains(reasons, r => r.Contains("no task named 'Gone.Task'"));
+        Assert.Contains(reasons, r => r.Contains("argument 'n'"));
+    }
+
+    [Fact]
+    public async Task SIGTERM_lets_a_running_task_finish_store_its_result_and_exit_0()
+    {
+        await using var s = await NewScenario();
+        var worker = await s.StartWorkerAsync("-w", "1");
+        var r = Linger.With(s.App).Enqueue(2000);
+        await Eventually.UntilAsync(async () => (await s.Db.StringGetAsync(s.Key("linger:started"))).HasValue, "the task to start");
+        worker.Signal(15);
+        Assert.Equal(0, await worker.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal("lingered 2000 ms", await r.GetAsync(blocking: false));
+        Assert.Contains(worker.Output, l => l.Contains("SIGTERM received"));
+    }
+
+    [Fact]
+    public async Task A_second_signal_stops_at_once_and_hands_the_task_back()
+    {
+        await using var s = await NewScenario();
+        var worker = await s.StartWorkerAsync("-w", "1");
+        var r = Linger.With(s.App).Enqueue(60_000);
+        await Eventually.UntilAsync(async () => (await s.Db.StringGetAsync(s.Key("linger:started"))).HasValue, "the task to start");
+        worker.Signal(15);
+        await Eventually.UntilAsync(() => worker.Output.Any(l => l.Contains("SIGTERM received")), "the first signal to be seen");
+        worker.Signal(2);
+        Assert.Equal(1, await worker.WaitForExitAsync(TimeSpan.FromSeconds(20)));
+        Assert.Equal(r.Id, Assert.Single(await s.App.PendingAsync()).Id);
+    }
+}
