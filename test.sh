@@ -3,8 +3,9 @@
 #   1. installs redis-server with apt-get when the machine lacks it,
 #   2. starts a private Redis on a free loopback port with its own temp directory,
 #   3. restores and builds everything with warnings as errors,
-#   4. runs every test project against that Redis,
-#   5. stops Redis (also when something fails) and prints one line: "N passed, N failed".
+#   4. publishes the sample worker as a native AOT binary,
+#   5. runs every test project against that Redis (one test drives the native worker),
+#   6. stops Redis (also when something fails) and prints one line: "N passed, N failed".
 # Extra arguments go to `dotnet test` (for example: ./test.sh --filter Redis).
 set -uo pipefail
 cd "$(dirname "$0")"
@@ -50,6 +51,13 @@ if ! dotnet build TaskQueue.sln -nologo -clp:ErrorsOnly -v:q; then
   echo "0 passed, 1 failed"
   exit 1
 fi
+
+echo "== publish the sample worker as a native AOT binary (for the end-to-end AOT test)"
+if ! dotnet publish samples/Worker -c Release -r linux-x64 -o "$work/aot-worker" -nologo -v:q -clp:ErrorsOnly; then
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+export TASKQUEUE_AOT_WORKER="$work/aot-worker/taskqueue-sample-worker"
 
 echo "== test"
 dotnet test TaskQueue.sln --no-build -nologo -v:q --results-directory "$work/results" --logger "trx" "$@"

@@ -23,17 +23,18 @@ public sealed partial class WorkerProcess : IAsyncDisposable
     public bool HasExited => process.HasExited;
 
     /// <summary>Starts the test host with <paramref name="arguments"/> and waits until it says it is ready.</summary>
-    public static async Task<WorkerProcess> StartAsync(IEnumerable<string> arguments, IDictionary<string, string>? environment = null, bool waitReady = true)
+    public static Task<WorkerProcess> StartAsync(IEnumerable<string> arguments, IDictionary<string, string>? environment = null, bool waitReady = true)
+        => StartAsync("dotnet", ["exec", Path.Combine(AppContext.BaseDirectory, "TaskQueue.Worker.TestHost.dll"), .. arguments], environment, waitReady);
+
+    /// <summary>Starts <paramref name="executable"/> (a native worker, say) and waits until it says it is ready.</summary>
+    public static async Task<WorkerProcess> StartAsync(string executable, IEnumerable<string> arguments, IDictionary<string, string>? environment = null, bool waitReady = true)
     {
-        var host = Path.Combine(AppContext.BaseDirectory, "TaskQueue.Worker.TestHost.dll");
-        var info = new ProcessStartInfo("dotnet")
+        var info = new ProcessStartInfo(executable)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        info.ArgumentList.Add("exec");
-        info.ArgumentList.Add(host);
         foreach (var a in arguments) info.ArgumentList.Add(a);
         foreach (var (k, v) in environment ?? new Dictionary<string, string>()) info.Environment[k] = v;
         var process = Process.Start(info) ?? throw new InvalidOperationException("could not start the worker");
