@@ -23,6 +23,8 @@ table.Add("redis-benchmark LPUSH -c 1 -P 64", lpush64, "/s");
 
 await using (var bench = await Bench.CreateAsync(redis))
 {
+    var bare = await bench.BareRpushAsync(Math.Min(options.N, 20_000));
+    table.Add("bare StackExchange.Redis RPUSH, awaited (the stack's bound)", bare, "/s", lpush1, "LPUSH -c1 -P1");
     var one = await bench.EnqueueOneAtATimeAsync(Math.Min(options.N, 20_000));
     table.Add("enqueue, one at a time (awaited)", one, "/s", lpush1, "LPUSH -c1 -P1", target: 0.50);
     var batched = await bench.EnqueueBatchedAsync(options.N, batch: 1000);
@@ -44,7 +46,7 @@ await using (var bench = await Bench.CreateAsync(redis))
     table.Add("enqueue→start p99 at 1,000/s, idle workers", latency.P99, " ms", note: "target ≤ 2 ms");
     table.Add("enqueue→start p99.9 at 1,000/s, idle workers", latency.P999, " ms");
 
-    var accuracy = await bench.ScheduleAccuracyAsync(count: 5000, workers: 4);
+    var accuracy = await bench.ScheduleAccuracyAsync(count: 5000, workers: 16);
     table.Add("|start − eta| p50, 5,000 tasks due in the same second", accuracy.P50, " ms");
     table.Add("|start − eta| p99, 5,000 tasks due in the same second", accuracy.P99, " ms", note: "target ≤ 50 ms");
 }

@@ -2,11 +2,11 @@ using Shop;
 using TaskQueue;
 using TaskQueue.Redis;
 
-// Usage: dotnet run --project samples/Producer -- [redis connection string] [count]
+// Usage: dotnet run --project samples/Producer -- [redis connection string] [count]   (TASKQUEUE_APP names the app; default "default")
 var redis = args.Length > 0 ? args[0] : Environment.GetEnvironmentVariable("TASKQUEUE_REDIS") ?? "localhost:6379";
 int count = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 10;
 
-TaskApp.Default = new TaskApp(await RedisStorage.ConnectAsync(new RedisStorageOptions { ConnectionString = redis, ApplicationName = "default" }));
+TaskApp.Default = new TaskApp(await RedisStorage.ConnectAsync(new RedisStorageOptions { ConnectionString = redis, ApplicationName = Environment.GetEnvironmentVariable("TASKQUEUE_APP") ?? "default" }));
 
 var order = new Order(Guid.NewGuid(), "Ada", new Address("1 Loop Rd", "Cambridge", null),
     [new Line("bean-1kg", 3, 4.20m), new Line("grinder", 1, 89.99m)], Priority.Urgent, DateTimeOffset.UtcNow,

@@ -116,8 +116,8 @@ internal static partial class LuaScripts
 
     // Promote, atomically: moves up to ARGV[2] messages whose eta is at or before Redis' clock
     // (TIME, never the caller's) from the schedule to the tail of their queues, soonest first,
-    // with a delivery count of 0; returns how many moved and the eta of the soonest one left.
-    // KEYS: 1 schedule. ARGV: 1 queue key prefix, 2 limit. Returns {moved, next eta ms or nil}.
+    // with a delivery count of 0; returns how many moved, the eta of the soonest one left, and the clock.
+    // KEYS: 1 schedule. ARGV: 1 queue key prefix, 2 limit. Returns {moved, next eta ms or nil, now ms}.
     public const string Promote = """
         local t = redis.call('TIME')
         local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -132,7 +132,7 @@ internal static partial class LuaScripts
           redis.call('ZREM', KEYS[1], unpack(due, i, math.min(i + 999, #due)))
         end
         local nxt = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
-        return {#due, nxt[2] or false}
+        return {#due, nxt[2] or false, now}
         """;
 
     // Reap, atomically: for every consumer whose heartbeat key is gone (expired or removed), hands

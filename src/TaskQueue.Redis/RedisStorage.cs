@@ -151,11 +151,11 @@ public sealed partial class RedisStorage : ITaskStorage
     /// <remarks>One script call; what is due is decided by Redis <c>TIME</c>.</remarks>
     public async ValueTask<PromoteResult> PromoteDueAsync(int limit, CancellationToken cancellationToken = default)
     {
-        if (limit <= 0) return new PromoteResult(0, await NextDueAsync().ConfigureAwait(false));
+        if (limit <= 0) return new PromoteResult(0, await NextDueAsync().ConfigureAwait(false), await GetTimeAsync(cancellationToken).ConfigureAwait(false));
         var reply = (RedisResult[])(await db.ScriptEvaluateAsync(LuaScripts.Promote, [keys.Schedule], [keys.QueuePrefix, limit])
             .ConfigureAwait(false))!;
         DateTimeOffset? next = reply[1].IsNull ? null : RedisRecords.FromUnixMs((long)(double)reply[1]);
-        return new PromoteResult((int)reply[0], next);
+        return new PromoteResult((int)reply[0], next, RedisRecords.FromUnixMs((long)reply[2]));
     }
 
     private async Task<DateTimeOffset?> NextDueAsync()

@@ -24,7 +24,10 @@ public sealed class ConsumerOptions
     /// <summary>Whether this consumer moves due scheduled tasks to their queues. Default true.</summary>
     public bool RunScheduler { get; set; } = true;
 
-    /// <summary>How often the scheduler looks for due tasks. Default 20 ms.</summary>
+    /// <summary>
+    /// How often the scheduler looks for due tasks it has not seen yet; a task it has seen is
+    /// promoted when its eta comes, not at the next interval. Default 20 ms.
+    /// </summary>
     public TimeSpan SchedulerInterval { get; set; } = TimeSpan.FromMilliseconds(20);
 
     /// <summary>

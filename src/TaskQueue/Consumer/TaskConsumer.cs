@@ -198,7 +198,11 @@ public sealed partial class TaskConsumer : IAsyncDisposable
             {
                 var result = await app.Storage.PromoteDueAsync(1000, token).ConfigureAwait(false);
                 if (result.Moved >= 1000) continue;
-                await Task.Delay(options.SchedulerInterval, token).ConfigureAwait(false);
+                // Sleep until the next task is due (by the storage's clock), or the interval if sooner,
+                // so a task starts at its eta rather than up to one interval late.
+                var wait = options.SchedulerInterval;
+                if (result.NextDue is { } next && next - result.Now < wait) wait = next - result.Now;
+                if (wait > TimeSpan.Zero) await Task.Delay(wait, token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (token.IsCancellationRequested)
             {

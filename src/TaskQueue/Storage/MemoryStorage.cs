@@ -200,7 +200,8 @@ public sealed class MemoryStorage : ITaskStorage
         int moved = 0;
         lock (gate)
         {
-            long now = time.GetUtcNow().UtcTicks;
+            var clock = time.GetUtcNow();
+            long now = clock.UtcTicks;
             while (moved < limit && schedule.TryPeek(out var item, out var key) && key.Ticks <= now)
             {
                 schedule.Dequeue();
@@ -209,7 +210,7 @@ public sealed class MemoryStorage : ITaskStorage
             }
             if (moved > 0) Signal();
             DateTimeOffset? next = schedule.TryPeek(out _, out var nextKey) ? new DateTimeOffset(nextKey.Ticks, TimeSpan.Zero) : null;
-            return new(new PromoteResult(moved, next));
+            return new(new PromoteResult(moved, next, clock));
         }
     }
 

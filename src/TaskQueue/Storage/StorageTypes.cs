@@ -106,7 +106,8 @@ public readonly record struct ReapResult(int Requeued, int DeadLettered);
 /// <summary>What <see cref="ITaskStorage.PromoteDueAsync"/> did.</summary>
 /// <param name="Moved">Messages moved to their queues.</param>
 /// <param name="NextDue">When the soonest remaining scheduled message is due; null when the schedule is empty.</param>
-public readonly record struct PromoteResult(int Moved, DateTimeOffset? NextDue);
+/// <param name="Now">The storage's clock when it promoted, so the caller can sleep exactly until <paramref name="NextDue"/>.</param>
+public readonly record struct PromoteResult(int Moved, DateTimeOffset? NextDue, DateTimeOffset Now);
 
 /// <summary>A message in the schedule.</summary>
 public sealed record ScheduledMessage(string Queue, DateTimeOffset Eta, byte[] Body);
