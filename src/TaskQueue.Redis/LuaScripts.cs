@@ -16,11 +16,11 @@ internal static partial class LuaScripts
 {
     // Take, atomically: pops up to ARGV[1] entries from the head of the first non-empty queue of
     // KEYS[5..] (in the order given), records each in the consumer's in-flight hash under a fresh
-    // receipt "<seq>|<queue>", registers the consumer for the reaper, and says whether any
+    // receipt "<seq>|<taken ms>|<queue>" (the time taken, by Redis TIME), registers the consumer for the reaper, and says whether any
     // revocation exists. Nothing leaves a queue without being recorded, so a crash loses nothing.
     // KEYS: 1 in-flight hash, 2 consumers set, 3 revocations, 4 sequence, 5.. queues
     // ARGV: 1 max, 2 consumer id, 3.. queue names (in the order of the queue keys)
-    // Returns {0} when every queue is empty, else {queue index, revocations 0/1, first seq, entry...}.
+    // Returns {0} when every queue is empty, else {queue index, revocations 0/1, first seq, taken ms, entry...}.
     public const string Take = """
         local max = tonumber(ARGV[1])
         for i = 5, #KEYS do
@@ -28,9 +28,11 @@ internal static partial class LuaScripts
           if entries then
             local queue = ARGV[i - 2]
             local first = redis.call('INCRBY', KEYS[4], #entries) - #entries + 1
+            local t = redis.call('TIME')
+            local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
             local fields = {}
             for j = 1, #entries do
-              fields[#fields + 1] = string.format('%d|', first + j - 1) .. queue
+              fields[#fields + 1] = string.format('%d|%d|', first + j - 1, now) .. queue
               fields[#fields + 1] = entries[j]
               if #fields >= 1000 then
                 redis.call('HSET', KEYS[1], unpack(fields))
@@ -39,7 +41,7 @@ internal static partial class LuaScripts
             end
             if #fields > 0 then redis.call('HSET', KEYS[1], unpack(fields)) end
             redis.call('SADD', KEYS[2], ARGV[2])
-            local reply = {i - 4, redis.call('EXISTS', KEYS[3]), first}
+            local reply = {i - 4, redis.call('EXISTS', KEYS[3]), first, now}
             for j = 1, #entries do reply[#reply + 1] = entries[j] end
             return reply
           end
@@ -153,7 +155,8 @@ internal static partial class LuaScripts
             local records = {}
             for i = 1, #flat, 2 do
               local sep = string.find(flat[i], '|', 1, true)
-              records[#records + 1] = {tonumber(string.sub(flat[i], 1, sep - 1)), string.sub(flat[i], sep + 1), flat[i + 1]}
+              local sep2 = string.find(flat[i], '|', sep + 1, true)
+              records[#records + 1] = {tonumber(string.sub(flat[i], 1, sep - 1)), string.sub(flat[i], sep2 + 1), flat[i + 1]}
             end
             table.sort(records, function(x, y) return x[1] > y[1] end)
             for _, r in ipairs(records) do

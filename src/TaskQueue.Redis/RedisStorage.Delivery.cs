@@ -67,11 +67,12 @@ public sealed partial class RedisStorage
     {
         bool revocations = (int)reply[1] != 0;
         long first = (long)reply[2];
-        var messages = new TakenMessage[reply.Length - 3];
+        long takenAt = (long)reply[3];
+        var messages = new TakenMessage[reply.Length - 4];
         for (int i = 0; i < messages.Length; i++)
         {
-            var entry = (byte[])reply[3 + i]!;
-            var receipt = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{first + i}|{queue}");
+            var entry = (byte[])reply[4 + i]!;
+            var receipt = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{first + i}|{takenAt}|{queue}");
             messages[i] = new TakenMessage(queue, RedisRecords.MessageOf(entry), receipt, entry[0]);
         }
         return new TakenBatch(messages, revocations);

@@ -35,6 +35,20 @@ public sealed class RedisStorageTests(RedisServerFixture redis, ITestOutputHelpe
     }
 
     [Fact]
+    public async Task An_in_flight_record_names_its_consumer_queue_and_the_time_it_was_taken()
+    {
+        await storage.EnqueueAsync("jobs", B("m"));
+        var before = await storage.GetTimeAsync();
+        var taken = Assert.Single((await storage.TakeAsync(["jobs"], "worker-7", 1, TimeSpan.FromSeconds(1))).Messages);
+        var record = Assert.Single(await redis.Connection.GetDatabase().HashGetAllAsync(storage.Keys.Processing("worker-7")));
+        var parts = ((string)record.Name!).Split('|');
+        Assert.Equal(taken.Receipt, (string)record.Name!);
+        Assert.Equal("jobs", parts[2]);
+        var takenAt = DateTimeOffset.FromUnixTimeMilliseconds(long.Parse(parts[1], CultureInfo.InvariantCulture));
+        Assert.InRange(takenAt, before.AddSeconds(-1), before.AddSeconds(5));
+    }
+
+    [Fact]
     public async Task Promotion_waits_for_the_eta_by_redis_time()
     {
         var eta = (await storage.GetTimeAsync()).AddMilliseconds(800);
