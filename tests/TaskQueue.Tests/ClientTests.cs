@@ -72,6 +72,32 @@ public sealed class ClientTests
     }
 
     [Fact]
+    public async Task Stored_results_can_be_listed_without_reading_them_away()
+    {
+        var app = new TaskApp(new Storage.MemoryStorage()) { Eager = true };
+        var ok = Add.With(app).Enqueue(1, 2);
+        var failed = Boom.With(app).Enqueue("no");
+        var results = await app.ResultsAsync();
+        Assert.Equal(2, results.Count);
+        Assert.False(results[ok.Id].IsError);
+        Assert.Equal("no", results[failed.Id].Error!.Message);
+        Assert.Single(await app.ResultsAsync(limit: 1));
+        Assert.Equal(3, ok.Get(blocking: false));
+    }
+
+    [Fact]
+    public async Task Pending_and_scheduled_listings_respect_their_limits()
+    {
+        var app = TestApps.Memory();
+        for (int i = 0; i < 5; i++) Add.With(app).Enqueue(i, i);
+        for (int i = 0; i < 5; i++) Add.With(app).Schedule(i, i, delay: TimeSpan.FromHours(i + 1));
+        Assert.Equal(3, (await app.PendingAsync(limit: 3)).Count);
+        var scheduled = await app.ScheduledAsync(limit: 2);
+        Assert.Equal(2, scheduled.Count);
+        Assert.True(scheduled[0].Eta < scheduled[1].Eta);
+    }
+
+    [Fact]
     public void Negative_retries_are_rejected_at_the_call()
         => Assert.Throws<ArgumentOutOfRangeException>(() => Add.With(TestApps.Memory()).Enqueue(1, 2, retries: -1));
 
