@@ -60,8 +60,28 @@ fi
 export TASKQUEUE_AOT_WORKER="$work/aot-worker/taskqueue-sample-worker"
 
 echo "== test"
-dotnet test TaskQueue.sln --no-build -nologo -v:q --results-directory "$work/results" --logger "trx" "$@"
+# One test project at a time (-m:1): the process-level tests start worker processes and Redis
+# servers, and on a 2-core machine they should not share it with three other test hosts.
+dotnet test TaskQueue.sln --no-build -nologo -v:q -m:1 --results-directory "$work/results" --logger "trx" "$@"
 test_rc=$?
+
+# Say what failed, with the message, so that a CI log is enough to start from.
+if command -v python3 >/dev/null 2>&1; then
+  python3 - "$work"/results/*.trx <<'PY'
+import sys, xml.etree.ElementTree as ET
+ns = {"t": "http://microsoft.com/schemas/VisualStudio/TeamTest/2010"}
+for path in sys.argv[1:]:
+    try:
+        root = ET.parse(path).getroot()
+    except Exception:
+        continue
+    for r in root.iterfind(".//t:UnitTestResult", ns):
+        if r.get("outcome") == "Failed":
+            message = r.findtext(".//t:Message", default="", namespaces=ns)
+            trace = r.findtext(".//t:StackTrace", default="", namespaces=ns)
+            print(f"FAILED {r.get('testName')}\n{message}\n{trace[:2000]}\n")
+PY
+fi
 
 passed=0; failed=0; skipped=0
 for trx in "$work"/results/*.trx; do

@@ -1,3 +1,4 @@
+using TaskQueue.Testing;
 using System.Diagnostics;
 using Shop;
 using TaskQueue.Redis;
@@ -11,7 +12,7 @@ namespace TaskQueue.Worker.Tests;
 /// TASKQUEUE_AOT_WORKER; run on its own, the test publishes it first (about a minute).
 /// </summary>
 [Collection(WorkerCollection.Name)]
-public sealed class AotWorkerTests(SharedRedis redis, ITestOutputHelper output)
+public sealed class AotWorkerTests(RedisServerFixture redis, ITestOutputHelper output)
 {
     [Fact]
     public async Task The_native_worker_runs_a_thousand_tasks_of_every_shape_and_stops_cleanly_on_SIGTERM()

@@ -1,7 +1,8 @@
+using TaskQueue.Testing;
 namespace TaskQueue.Worker.Tests;
 
 [Collection(WorkerCollection.Name)]
-public sealed class WorkerCommandTests(SharedRedis redis)
+public sealed class WorkerCommandTests(RedisServerFixture redis)
 {
     [Fact]
     public async Task Help_explains_every_option()

@@ -1,41 +1,11 @@
 using StackExchange.Redis;
 using TaskQueue.Redis;
+using TaskQueue.Testing;
 
 namespace TaskQueue.Worker.Tests;
 
-/// <summary>
-/// The Redis the process tests share: the one ./test.sh started (TASKQUEUE_REDIS), or a private
-/// one started here when run on their own. Each test uses its own application name and probe prefix.
-/// </summary>
-public sealed class SharedRedis : IAsyncLifetime
-{
-    private RedisServer? own;
-
-    public string ConnectionString { get; private set; } = "";
-
-    public IConnectionMultiplexer Connection { get; private set; } = null!;
-
-    public async Task InitializeAsync()
-    {
-        var given = Environment.GetEnvironmentVariable("TASKQUEUE_REDIS");
-        if (string.IsNullOrWhiteSpace(given))
-        {
-            own = await RedisServer.StartAsync();
-            given = own.ConnectionString;
-        }
-        ConnectionString = given;
-        Connection = await ConnectionMultiplexer.ConnectAsync(given);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await Connection.DisposeAsync();
-        if (own is not null) await own.DisposeAsync();
-    }
-}
-
 [CollectionDefinition(Name)]
-public sealed class WorkerCollection : ICollectionFixture<SharedRedis>
+public sealed class WorkerCollection : ICollectionFixture<RedisServerFixture>
 {
     public const string Name = "worker processes";
 }

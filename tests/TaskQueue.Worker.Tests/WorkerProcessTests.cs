@@ -7,7 +7,7 @@ using TaskQueue.Worker.TestHost;
 namespace TaskQueue.Worker.Tests;
 
 [Collection(WorkerCollection.Name)]
-public sealed class WorkerProcessTests(SharedRedis redis)
+public sealed class WorkerProcessTests(RedisServerFixture redis)
 {
     private static readonly TimeSpan Long = TimeSpan.FromSeconds(60);
 
@@ -53,7 +53,7 @@ public sealed class WorkerProcessTests(SharedRedis redis)
     [Fact]
     public async Task Workers_reconnect_after_redis_restarts_and_finish_every_task()
     {
-        await using var server = await RedisServer.StartAsync("--appendonly", "yes", "--appendfsync", "always");
+        await using var server = await RedisServerProcess.StartAsync("--appendonly", "yes", "--appendfsync", "always");
         var storage = await Redis.RedisStorage.ConnectAsync(new Redis.RedisStorageOptions { ConnectionString = server.ConnectionString, ApplicationName = "restart" });
         await using var app = new TaskApp(storage);
         var args = new[] { "--redis", server.ConnectionString, "--app", "restart", "-w", "2", "--visibility-timeout", "3" };
@@ -61,7 +61,7 @@ public sealed class WorkerProcessTests(SharedRedis redis)
         await using var w2 = await WorkerProcess.StartAsync(args);
 
         var before = await Twice.With(app).EnqueueManyAsync(Enumerable.Range(0, 300));
-        await server.StopAsync();
+        await server.ShutdownAsync();
         await server.StartAgainAsync();
         var after = await EnqueueWhenReachable(() => Twice.With(app).EnqueueManyAsync(Enumerable.Range(300, 300)).AsTask());
 
@@ -80,7 +80,8 @@ public sealed class WorkerProcessTests(SharedRedis redis)
             {
                 return await call();
             }
-            catch (Exception e) when (e is StackExchange.Redis.RedisConnectionException or TimeoutException or StackExchange.Redis.RedisTimeoutException && DateTime.UtcNow < deadline)
+            catch (Exception e) when (DateTime.UtcNow < deadline && (e is StackExchange.Redis.RedisConnectionException or TimeoutException or StackExchange.Redis.RedisTimeoutException
+                                        || e.Message.Contains("LOADING", StringComparison.Ordinal)))
             {
                 await Task.Delay(100);
             }

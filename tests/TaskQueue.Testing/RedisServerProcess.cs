@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
-namespace TaskQueue.Redis.Tests;
+namespace TaskQueue.Testing;
 
 /// <summary>
 /// A private redis-server for tests: a free loopback port, its own temporary directory, no
@@ -15,11 +15,13 @@ public sealed class RedisServerProcess : IAsyncDisposable
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(15);
     private readonly string executable;
     private readonly string directory;
+    private readonly string[] extraArguments;
     private Process? process;
 
-    private RedisServerProcess(string executable, int port)
+    private RedisServerProcess(string executable, int port, string[] extraArguments)
     {
         this.executable = executable;
+        this.extraArguments = extraArguments;
         Port = port;
         directory = Directory.CreateTempSubdirectory("taskqueue-redis-").FullName;
     }
@@ -41,8 +43,11 @@ public sealed class RedisServerProcess : IAsyncDisposable
         return null;
     }
 
-    /// <summary>Starts a server on a free port; fails with a clear message when redis-server is not on PATH.</summary>
-    public static async Task<RedisServerProcess> StartAsync()
+    /// <summary>
+    /// Starts a server on a free port; fails with a clear message when redis-server is not on PATH.
+    /// <paramref name="extraArguments"/> go last on its command line (for example <c>--appendonly yes</c>).
+    /// </summary>
+    public static async Task<RedisServerProcess> StartAsync(params string[] extraArguments)
     {
         var executable = FindExecutable() ?? throw new InvalidOperationException(
             "redis-server is not on PATH and TASKQUEUE_REDIS is not set: install Redis (apt-get install redis-server) " +
@@ -50,7 +55,7 @@ public sealed class RedisServerProcess : IAsyncDisposable
         Exception? last = null;
         for (int attempt = 0; attempt < 5; attempt++)
         {
-            var server = new RedisServerProcess(executable, FreePort());
+            var server = new RedisServerProcess(executable, FreePort(), extraArguments);
             try
             {
                 await server.StartAgainAsync();
@@ -79,6 +84,7 @@ public sealed class RedisServerProcess : IAsyncDisposable
         {
             start.ArgumentList.Add(arg);
         }
+        foreach (var arg in extraArguments) start.ArgumentList.Add(arg);
         process = Process.Start(start) ?? throw new IOException($"Could not start {executable}.");
         var clock = Stopwatch.StartNew();
         while (!await AnswersPingAsync())
@@ -87,6 +93,23 @@ public sealed class RedisServerProcess : IAsyncDisposable
             if (clock.Elapsed > StartTimeout) throw new TimeoutException($"redis-server did not answer PING within {StartTimeout.TotalSeconds} s: {Log()}");
             await Task.Delay(20);
         }
+    }
+
+    /// <summary>Stops the server as an operator would: SHUTDOWN, which writes its append-only file first.</summary>
+    public async Task ShutdownAsync()
+    {
+        if (process is null || process.HasExited) return;
+        try
+        {
+            using var client = new TcpClient();
+            await client.ConnectAsync(IPAddress.Loopback, Port);
+            await client.GetStream().WriteAsync("SHUTDOWN\r\n"u8.ToArray());
+        }
+        catch (Exception e) when (e is SocketException or IOException)
+        {
+            // It is going away, which is what was asked.
+        }
+        await process.WaitForExitAsync().WaitAsync(StartTimeout);
     }
 
     /// <summary>Kills the server at once, as a crash would.</summary>

@@ -1,14 +1,15 @@
 using StackExchange.Redis;
+using TaskQueue.Redis;
 using Xunit;
 
-namespace TaskQueue.Redis.Tests;
+namespace TaskQueue.Testing;
 
 /// <summary>
 /// The Redis every test of the collection uses: the server named by <c>TASKQUEUE_REDIS</c> when it
 /// is set (the repository's test script starts one), otherwise a private redis-server started here
 /// and killed at the end. Tests never share keys: each makes a storage with a fresh application name.
 /// </summary>
-/// <remarks>Copy this and <see cref="RedisCollection"/> into another test project to run it against Redis.</remarks>
+/// <remarks>A test project uses it through a collection definition of its own (xunit looks for those in the test assembly).</remarks>
 public sealed class RedisServerFixture : IAsyncLifetime
 {
     /// <summary>The environment variable naming an existing server (a StackExchange.Redis connection string).</summary>
@@ -59,12 +60,4 @@ public sealed class RedisServerFixture : IAsyncLifetime
         if (connection is not null) await connection.DisposeAsync();
         if (server is not null) await server.DisposeAsync();
     }
-}
-
-/// <summary>The collection of tests that share <see cref="RedisServerFixture"/>.</summary>
-[CollectionDefinition(Name)]
-public sealed class RedisCollection : ICollectionFixture<RedisServerFixture>
-{
-    /// <summary>The collection's name.</summary>
-    public const string Name = "Redis";
 }
