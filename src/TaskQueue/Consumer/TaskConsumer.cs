@@ -161,7 +161,7 @@ public sealed partial class TaskConsumer : IAsyncDisposable
             for (int i = 0; i < messages.Count; i++)
             {
                 long started = Stopwatch.GetTimestamp();
-                pending.Add(await executor.ExecuteAsync(messages[i], batch.RevocationsPresent, aborting.Token).ConfigureAwait(false));
+                pending.Add(await ExecuteAsync(messages[i], batch.RevocationsPresent).ConfigureAwait(false));
                 bool ranLong = Stopwatch.GetElapsedTime(started) >= LongRun;
                 // Checkpoint: a stopping consumer, or one whose last task ran long, hands back what it
                 // has not started so that another worker can run it now.
@@ -179,6 +179,23 @@ public sealed partial class TaskConsumer : IAsyncDisposable
             // Checkpoint: results are stored and messages acknowledged together, after the runs; a
             // crash before this line leaves them in flight, to be run again (at least once).
             await SettleAsync(pending).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Runs one message. Task failures are the executor's to settle; a storage error on the way (the
+    /// revocation check during an outage) hands the message back instead of killing the worker.
+    /// </summary>
+    private async ValueTask<Completion> ExecuteAsync(TakenMessage message, bool checkRevocations)
+    {
+        try
+        {
+            return await executor.ExecuteAsync(message, checkRevocations, aborting.Token).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            if (e is not OperationCanceledException) LogStorageError(logger, "run a task", e);
+            return Completion.Release(message);
         }
     }
 
