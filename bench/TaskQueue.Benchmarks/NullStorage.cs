@@ -34,4 +34,16 @@ internal sealed class NullStorage : ITaskStorage
     public ValueTask<IReadOnlyList<KeyValuePair<string, byte[]>>> ResultsAsync(int limit, CancellationToken cancellationToken = default) => throw Unsupported();
     public ValueTask<long> InFlightCountAsync(CancellationToken cancellationToken = default) => throw Unsupported();
     public ValueTask FlushAsync(CancellationToken cancellationToken = default) => throw Unsupported();
+    public ValueTask<bool> FirePeriodicAsync(string name, DateTimeOffset due, DateTimeOffset mark, string queue, ReadOnlyMemory<byte> message, CancellationToken cancellationToken = default) => throw Unsupported();
+    public ValueTask<DateTimeOffset?> GetPeriodicLastFiredAsync(string name, CancellationToken cancellationToken = default) => throw Unsupported();
+    public ValueTask<bool> AcquireLockAsync(string name, string owner, TimeSpan ttl, CancellationToken cancellationToken = default) => throw Unsupported();
+    public ValueTask<bool> ReleaseLockAsync(string name, string owner, CancellationToken cancellationToken = default) => throw Unsupported();
+    public ValueTask<string?> GetLockOwnerAsync(string name, CancellationToken cancellationToken = default) => throw Unsupported();
+    public ValueTask<RecurringWriteResult> PutRecurringAsync(RecurringWrite write, CancellationToken cancellationToken = default) => throw Unsupported();
+    public ValueTask<RecurringEntry?> GetRecurringAsync(string id, CancellationToken cancellationToken = default) => throw Unsupported();
+    public ValueTask<RecurringEntry?> FindRecurringAsync(string label, CancellationToken cancellationToken = default) => throw Unsupported();
+    public ValueTask<IReadOnlyList<RecurringEntry>> ListRecurringAsync(int limit, CancellationToken cancellationToken = default) => throw Unsupported();
+    public ValueTask<bool> DeleteRecurringAsync(string id, CancellationToken cancellationToken = default) => throw Unsupported();
+    public ValueTask<RecurringDue> DueRecurringAsync(int limit, CancellationToken cancellationToken = default) => throw Unsupported();
+    public ValueTask<RecurringFireStatus> FireRecurringAsync(RecurringFire fire, CancellationToken cancellationToken = default) => throw Unsupported();
 }

@@ -10,7 +10,7 @@ using TaskQueue.Generator.Parsing;
 namespace TaskQueue.Generator;
 
 /// <summary>
-/// Generates, for each <c>[Task]</c> method, a static stub class (enqueue, schedule, call locally,
+/// Generates, for each <c>[Task]</c> and <c>[PeriodicTask]</c> method, a static stub class (enqueue, schedule, call locally,
 /// revoke, typed results) with its argument and result code; per assembly, the shared codecs of user
 /// types and a module initializer that registers the tasks. This file is the pipeline only: parsing
 /// is in <see cref="TaskParser"/>, writing in the emitters.
@@ -21,10 +21,22 @@ public sealed class TaskGenerator : IIncrementalGenerator
     /// <inheritdoc />
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
-        var parsed = context.SyntaxProvider.ForAttributeWithMetadataName(
+        var tasks = context.SyntaxProvider.ForAttributeWithMetadataName(
             TaskParser.TaskAttributeName,
             static (node, _) => node is MethodDeclarationSyntax or LocalFunctionStatementSyntax,
             TaskParser.Parse);
+        var periodicTasks = context.SyntaxProvider.ForAttributeWithMetadataName(
+            TaskParser.PeriodicTaskAttributeName,
+            static (node, _) => node is MethodDeclarationSyntax or LocalFunctionStatementSyntax,
+            TaskParser.ParsePeriodic);
+
+        // One stream of parse results: the [Task] methods in source order, then the [PeriodicTask] ones,
+        // so in a clash of names (TQ0005, TQ0006) between the two kinds the periodic task is the later one.
+        // Each result is compared with the one at its position in the previous run, so unchanged tasks
+        // stay cached downstream.
+        var parsed = tasks.Collect()
+            .Combine(periodicTasks.Collect())
+            .SelectMany(static (pair, _) => pair.Left.AddRange(pair.Right));
 
         var specs = parsed
             .Select(static (result, _) => result.Spec)

@@ -22,4 +22,12 @@ public static class BeanTasks
 
     [Task]
     public static void Explode(string why) => throw new NotSupportedException(why);
+
+    // A periodic task: every consumer's ticker enqueues it every two seconds, once per tick.
+    [PeriodicTask("*/2 * * * * *")]
+    public static void SweepBarn(TaskContext context) => Console.WriteLine($"Swept the barn for {context.Eta:HH:mm:ss}");
+
+    // A task that recurring-task records run; their userdata reaches it through the context.
+    [Task]
+    public static void TallyBeans(int num, TaskContext context) => Console.WriteLine($"Tallied {num} beans from the {context.UserData["farm"]} farm");
 }

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Beans;
 using TaskQueue;
 using TaskQueue.Consumer;
@@ -46,6 +47,16 @@ catch (TaskResultTimeoutException)
 {
     Console.WriteLine("The revoked task did not run.");
 }
+
+// A recurring task (sisy): a stored record that consumers run on its schedule, here twice, a
+// second apart, starting at once.
+var tally = await TallyBeans.RunIterationsAsync(12, iterations: 2, runImmediately: true, userdata: new JsonObject { ["farm"] = "north" });
+while (!tally.IsSpent)
+{
+    await Task.Delay(100);
+    await tally.ReloadAsync();
+}
+Console.WriteLine($"Recurring task '{tally.Label}' ran {tally.RunCount} times; next run due: {tally.NextRun?.ToString() ?? "none"}");
 
 await consumer.StopAsync();
 Console.WriteLine("Done.");

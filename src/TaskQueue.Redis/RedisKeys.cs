@@ -47,6 +47,9 @@ public sealed class RedisKeys
         Revocations = prefix + "revoked";
         DeadLetters = prefix + "dead";
         Sequence = prefix + "seq";
+        Periodic = prefix + "periodic";
+        RecurringLabels = prefix + "rt-labels";
+        RecurringDue = prefix + "rt-due";
     }
 
     /// <summary>The application these keys belong to.</summary>
@@ -81,6 +84,27 @@ public sealed class RedisKeys
 
     /// <summary>The counter behind receipts, schedule uids and dead-letter ids.</summary>
     public RedisKey Sequence { get; }
+
+    /// <summary>Hash: periodic task name → the last occurrence fired (Unix ms).</summary>
+    public RedisKey Periodic { get; }
+
+    /// <summary>Prefix of lock keys (strings holding the owner, with an expiry).</summary>
+    public string LockPrefix => prefix + "lock:";
+
+    /// <summary>Prefix of recurring-task records (hashes: label, body, next, ver).</summary>
+    public string RecurringPrefix => prefix + "rt:";
+
+    /// <summary>Hash: recurring-task label → record id.</summary>
+    public RedisKey RecurringLabels { get; }
+
+    /// <summary>Sorted set: recurring-task record id, scored by its next run (Unix ms).</summary>
+    public RedisKey RecurringDue { get; }
+
+    /// <summary>The key of lock <paramref name="name"/>.</summary>
+    public RedisKey Lock(string name) => LockPrefix + name;
+
+    /// <summary>The key of recurring-task record <paramref name="id"/>.</summary>
+    public RedisKey Recurring(string id) => RecurringPrefix + id;
 
     /// <summary>The ready queue <paramref name="queue"/>.</summary>
     public RedisKey Queue(string queue) => QueuePrefix + queue;

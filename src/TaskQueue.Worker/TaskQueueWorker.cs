@@ -72,6 +72,7 @@ public static partial class TaskQueueWorker
             BatchSize = settings.BatchSize,
             ShutdownGrace = TimeSpan.FromSeconds(settings.GraceSeconds),
             VisibilityTimeout = TimeSpan.FromSeconds(settings.VisibilityTimeoutSeconds),
+            RunPeriodic = settings.Periodic,
         };
         if (settings.Name is { Length: > 0 } name) options.ConsumerId = name;
 

@@ -34,6 +34,7 @@ public sealed partial class TaskApp : IAsyncDisposable
         TimeProvider = timeProvider ?? TimeProvider.System;
         Storage = storage ?? new MemoryStorage(TimeProvider);
         Events = new TaskEventStream(TimeProvider);
+        Recurring = new RecurringTasks(this);
     }
 
     /// <summary>
@@ -71,6 +72,9 @@ public sealed partial class TaskApp : IAsyncDisposable
             Ambient.Value = previous;
         }
     }
+
+    /// <summary>The application's recurring tasks (sisy's API): list, find, change, enable, disable, delete.</summary>
+    public RecurringTasks Recurring { get; }
 
     /// <summary>Where tasks, results and revocations live.</summary>
     public ITaskStorage Storage { get; }

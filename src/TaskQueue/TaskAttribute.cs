@@ -3,7 +3,8 @@ namespace TaskQueue;
 /// <summary>
 /// Marks a static method as a task. The source generator turns it into a static stub class of the
 /// same name in the method's namespace, with <c>Enqueue</c>, <c>Schedule</c>, <c>CallLocal</c>,
-/// <c>Revoke</c> and <c>Restore</c>.
+/// <c>Revoke</c>, <c>Restore</c>, and the recurring-task makers <c>Recurring</c>,
+/// <c>RunIterations</c> and <c>RunOnce</c>.
 /// </summary>
 /// <example>
 /// <code>

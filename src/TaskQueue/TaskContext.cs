@@ -1,3 +1,5 @@
+using System.Text.Json.Nodes;
+
 namespace TaskQueue;
 
 /// <summary>
@@ -31,11 +33,17 @@ public sealed class TaskContext
     /// <summary>When the task was scheduled to run, for scheduled tasks and retries.</summary>
     public DateTimeOffset? Eta { get; }
 
+    /// <summary>Data attached by the caller as JSON text (a recurring task's userdata); null when there is none.</summary>
+    public string? UserDataJson { get; init; }
+
     /// <summary>
-    /// Data attached by the caller (for example a recurring task's userdata), as MessagePack bytes;
-    /// empty when there is none.
+    /// Data attached by the caller (a recurring task's userdata), parsed; an empty object when there
+    /// is none. Each read parses afresh, so changes made here do not travel anywhere.
     /// </summary>
-    public ReadOnlyMemory<byte> UserData { get; init; }
+    public JsonObject UserData => RecurringCodec.ParseUserData(UserDataJson);
+
+    /// <summary>The id of the recurring-task record that queued this run; null for other runs.</summary>
+    public string? RecurringId { get; init; }
 
     /// <summary>A context for <c>CallLocal</c>: a fresh id, no retries.</summary>
     public static TaskContext ForLocalCall(string taskName) => new(global::TaskQueue.TaskId.New(), taskName, 0, TimeSpan.Zero);

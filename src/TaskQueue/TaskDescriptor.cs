@@ -1,3 +1,4 @@
+using TaskQueue.Scheduling;
 using TaskQueue.Serialization;
 
 namespace TaskQueue;
@@ -15,8 +16,8 @@ public delegate T ResultReader<T>(ref MessagePack.MessagePackReader reader);
 
 /// <summary>
 /// What the consumer and the client know about one task: its stable name, queue, retry policy and
-/// the generated code that runs it. The generator creates one per <see cref="TaskAttribute"/>
-/// method and registers it in <see cref="TaskRegistry"/>.
+/// the generated code that runs it. The generator creates one per <see cref="TaskAttribute"/> or
+/// <see cref="PeriodicTaskAttribute"/> method and registers it in <see cref="TaskRegistry"/>.
 /// </summary>
 public sealed class TaskDescriptor
 {
@@ -51,6 +52,9 @@ public sealed class TaskDescriptor
 
     /// <summary>The generated code that decodes arguments, calls the method and encodes its result.</summary>
     public TaskInvoker Invoker { get; }
+
+    /// <summary>For a periodic task (<see cref="PeriodicTaskAttribute"/>): its schedule; null for other tasks.</summary>
+    public PeriodicSchedule? Periodic { get; init; }
 
     /// <inheritdoc />
     public override string ToString() => Name;

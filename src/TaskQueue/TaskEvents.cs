@@ -25,6 +25,13 @@ public enum TaskEventKind
     Released,
     /// <summary>A consumer's heartbeat expired and its in-flight tasks were handed back.</summary>
     Redelivered,
+    /// <summary>
+    /// Not run: a run of a recurring task with <c>allowOverlap: false</c> whose earlier run was still
+    /// going (at the consumer), or an occurrence the ticker passed over for the same reason.
+    /// </summary>
+    Skipped,
+    /// <summary>A recurring task was reported and disabled: its task is unknown to this worker or its record does not load.</summary>
+    RecurringDisabled,
 }
 
 /// <summary>One event about one task instance.</summary>

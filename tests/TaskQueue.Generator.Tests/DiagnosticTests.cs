@@ -1,3 +1,4 @@
+using Microsoft.CodeAnalysis;
 using TaskQueue.Generator.Tests.Infrastructure;
 
 namespace TaskQueue.Generator.Tests;
@@ -195,6 +196,118 @@ public sealed class DiagnosticTests
             Tasks("    [Task] public static Task Wait(CancellationToken first, CancellationToken second) => Task.CompletedTask;"),
             "TQ0010", "CancellationToken second", 12,
             "Task 'Beans.BeanTasks.Wait' has more than one CancellationToken parameter; keep only one");
+
+    [Fact]
+    public void TQ0009_names_the_periodic_attribute()
+        => DiagnosticAssert.Single(
+            Tasks("    [PeriodicTask(\"0 3 * * *\", RetryDelaySeconds = -5)] public static void Backup() { }"),
+            "TQ0009", "RetryDelaySeconds = -5", 12,
+            "[PeriodicTask] on 'Beans.BeanTasks.Backup' has an invalid RetryDelaySeconds: -5 is negative; use 0 or more");
+
+    [Fact]
+    public void TQ0009_missed_run_policy_out_of_range()
+        => DiagnosticAssert.Single(
+            Tasks("    [PeriodicTask(\"0 3 * * *\", MissedRuns = (TaskQueue.Scheduling.MissedRunPolicy)7)] public static void Backup() { }"),
+            "TQ0009", "MissedRuns = (TaskQueue.Scheduling.MissedRunPolicy)7", 12,
+            "[PeriodicTask] on 'Beans.BeanTasks.Backup' has an invalid MissedRuns: 7 is not a MissedRunPolicy value; use MissedRunPolicy.Skip or MissedRunPolicy.RunOnce");
+
+    [Fact]
+    public void TQ0001_applies_to_periodic_tasks()
+        => DiagnosticAssert.Single(
+            Tasks("    [PeriodicTask(\"0 3 * * *\")] public void Backup() { }").Replace("public static class BeanTasks", "public class BeanTasks"),
+            "TQ0001", "Backup", 12,
+            "Task method 'Beans.BeanTasks.Backup' is not static; make it static, tasks run without an instance");
+
+    [Fact]
+    public void TQ0011_parameter_named_like_a_recurring_option_drops_only_the_recurring_members()
+    {
+        var result = DiagnosticAssert.Single(
+            Tasks("    [Task] public static void Tag(int id, string label) { }"),
+            "TQ0011", "string label", 12,
+            "Parameter 'label' of task 'Beans.BeanTasks.Tag' has the name of an option of the recurring-task stubs, so the stub 'Beans.Tag' gets no " +
+            "Recurring, RunIterations or RunOnce members; rename the parameter to get them (schedule, label, timeZone, userdata, enabled, " +
+            "startRunning, endRunning, waitForSchedule, iterations, allowOverlap, runImmediately, delayUntil are taken)",
+            DiagnosticSeverity.Warning);
+
+        string stub = Assert.Single(result.GeneratedSources, s => s.HintName == "Beans.BeanTasks.Tag.g.cs").SourceText.ToString();
+        Assert.Contains(" Enqueue(int id, string label", stub);
+        Assert.Contains(" CallLocal(int id, string label)", stub);
+        Assert.DoesNotContain(" Recurring(", stub);
+        Assert.DoesNotContain(" RunIterations", stub);
+        Assert.DoesNotContain(" RunOnce", stub);
+        Assert.Contains("(TQ0011)", stub);
+    }
+
+    [Fact]
+    public void TQ0101_cron_with_four_fields()
+    {
+        var result = DiagnosticAssert.Single(
+            Tasks("    [PeriodicTask(\"*/5 * * *\")] public static void Backup() { }"),
+            "TQ0101", "\"*/5 * * *\"", 12,
+            "'*/5 * * *' is not a valid cron expression: it has 4 fields; expected 5 (minute hour day-of-month month day-of-week) " +
+            "or 6 (a leading seconds field, then those 5)");
+        Assert.Empty(result.GeneratedSources);
+    }
+
+    [Fact]
+    public void TQ0101_cron_value_out_of_range_names_the_field_and_its_range()
+        => DiagnosticAssert.Single(
+            Tasks("    [PeriodicTask(\"0 9-25/2 * * MON-FRI\", TimeZone = \"UTC\")] public static void Backup() { }"),
+            "TQ0101", "\"0 9-25/2 * * MON-FRI\"", 12,
+            "'0 9-25/2 * * MON-FRI' is not a valid cron expression: 25 is out of range in the hours field '9-25/2'; hours are 0-23");
+
+    [Fact]
+    public void TQ0101_cron_from_a_constant()
+        => DiagnosticAssert.Single(
+            Tasks("    [PeriodicTask(Nightly)] public static void Backup() { }\n    private const string Nightly = \"0 3 * * SUNDAY\";"),
+            "TQ0101", "Nightly", 12,
+            "'0 3 * * SUNDAY' is not a valid cron expression: the day-of-week field 'SUNDAY' has an unexpected 'D'; write *, ?, a value, a range a-b, " +
+            "a step */n, a/n or a-b/n, a list of those, or nL (last n-day of the month), n#k (k-th n-day)");
+
+    [Fact]
+    public void TQ0102_unknown_time_zone()
+        => DiagnosticAssert.Single(
+            Tasks("    [PeriodicTask(\"0 3 * * *\", TimeZone = \"Mars/Olympus_Mons\")] public static void Backup() { }"),
+            "TQ0102", "TimeZone = \"Mars/Olympus_Mons\"", 12,
+            "'Mars/Olympus_Mons' is not a known time zone id on this machine, so periodic task 'Beans.BeanTasks.Backup' could not be scheduled; " +
+            "use an IANA id such as Europe/Berlin, or leave TimeZone out for UTC");
+
+    [Fact]
+    public void TQ0103_periodic_task_with_a_payload_parameter()
+    {
+        var result = DiagnosticAssert.Single(
+            Tasks("    [PeriodicTask(\"0 3 * * *\")] public static Task Backup(TaskContext context, int keep, string target, CancellationToken ct) => Task.CompletedTask;"),
+            "TQ0103", "int keep", 12,
+            "Periodic task 'Beans.BeanTasks.Backup' has the parameter 'keep', but the scheduler enqueues its runs without arguments; remove it " +
+            "(only a TaskContext and a CancellationToken are allowed), or make it a [Task] and schedule it with Recurring(...)");
+        Assert.Empty(result.GeneratedSources);
+    }
+
+    [Theory]
+    [InlineData("[Task, PeriodicTask(\"0 3 * * *\")]")]
+    [InlineData("[PeriodicTask(\"0 3 * * *\")] [Task]")]
+    public void TQ0104_task_and_periodic_task_on_one_method(string attributes)
+    {
+        var result = DiagnosticAssert.Single(
+            Tasks($"    {attributes} public static void Backup() {{ }}"),
+            "TQ0104", "PeriodicTask(\"0 3 * * *\")", 12,
+            "Method 'Beans.BeanTasks.Backup' has both [Task] and [PeriodicTask]; keep one: [PeriodicTask] runs it on its schedule and can still be " +
+            "enqueued by hand, [Task] only when enqueued");
+        Assert.Empty(result.GeneratedSources);
+    }
+
+    [Fact]
+    public void TQ0005_a_periodic_task_named_like_a_task_is_the_later_one()
+    {
+        var result = DiagnosticAssert.Single(
+            Tasks("""
+                    [PeriodicTask("0 3 * * *", Name = "beans")] public static void Backup() { }
+                    [Task(Name = "beans")] public static void Count() { }
+                """),
+            "TQ0005", "Name = \"beans\"", 12,
+            "Task name 'beans' of 'Beans.BeanTasks.Backup' is already used by 'Beans.BeanTasks.Count'; give one of them a unique [Task(Name = ...)]");
+        DiagnosticAssert.NoStubFor(result, "Beans.BeanTasks.Backup.g.cs");
+    }
 
     [Fact]
     public void A_valid_task_still_gets_its_stub_next_to_an_invalid_one()

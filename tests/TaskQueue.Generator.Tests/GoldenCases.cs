@@ -21,6 +21,15 @@ internal static partial class GoldenCases
         ["DefaultParameterValues"] = DefaultParameterValues,
         ["GlobalNamespace"] = GlobalNamespace,
         ["ClashingNames"] = ClashingNames,
+        ["PeriodicTasks"] = PeriodicTasks,
+        ["RecurringMembers"] = RecurringMembers,
+        ["RecurringNameClash"] = RecurringNameClash,
+    };
+
+    /// <summary>The generator diagnostics a case expects (warnings only: every case generates).</summary>
+    public static readonly IReadOnlyDictionary<string, string[]> ExpectedDiagnostics = new Dictionary<string, string[]>
+    {
+        ["RecurringNameClash"] = ["TQ0011"],
     };
 
     private const string SyncValue = """
@@ -160,6 +169,64 @@ internal static partial class GoldenCases
             // Parameter names that generated code also uses for its locals and members.
             [Task]
             public static string Shadow(string writer, int[] item, string @class, int Name, string context, string reader) => writer;
+        }
+        """;
+
+    private const string PeriodicTasks = """
+        using System.Threading;
+        using System.Threading.Tasks;
+        using TaskQueue;
+        using TaskQueue.Scheduling;
+
+        namespace Beans.Jobs;
+
+        public static class Maintenance
+        {
+            // 5 fields, read in Berlin time.
+            [PeriodicTask("0 3 * * *", TimeZone = "Europe/Berlin")]
+            public static void Backup()
+            {
+            }
+
+            // 6 fields: every 10 seconds; the context and the token come from the executor.
+            [PeriodicTask("*/10 * * * * *", Name = "jobs.poll", Queue = "polling", Retries = 2, RetryDelaySeconds = 5)]
+            public static Task Poll(TaskContext context, CancellationToken cancellationToken) => Task.Delay(1, cancellationToken);
+
+            // The last day of every month; after downtime, one run for all that was missed.
+            [PeriodicTask("30 2 L * *", MissedRuns = MissedRunPolicy.RunOnce)]
+            public static int Compact() => 0;
+        }
+        """;
+
+    private const string RecurringMembers = """
+        using System.Threading.Tasks;
+        using TaskQueue;
+
+        namespace Beans;
+
+        public static class Printing
+        {
+            [Task(Queue = "printing")]
+            public static async Task<string> Print(string title, TaskContext context, int copies = 1)
+            {
+                await Task.Yield();
+                return $"{title} x{copies} ({context.TaskId})";
+            }
+        }
+        """;
+
+    private const string RecurringNameClash = """
+        using TaskQueue;
+
+        namespace Beans;
+
+        public static class Labels
+        {
+            // 'label' is an option of Recurring/RunIterations: TQ0011, and the stub has no recurring members.
+            [Task]
+            public static void Tag(int id, string label)
+            {
+            }
         }
         """;
 }

@@ -26,6 +26,9 @@ public sealed class IncrementalTests
 
             [Task]
             public static int Ship(Order order) => order.Items.Count;
+
+            [PeriodicTask("0 3 * * *", TimeZone = "Europe/Berlin")]
+            public static void Backup() { }
         }
         """;
 
@@ -55,6 +58,17 @@ public sealed class IncrementalTests
         Assert.Contains(IncrementalStepRunReason.Modified, Reasons(runs, TrackingNames.TaskSpecs));
         Assert.Contains(IncrementalStepRunReason.Modified, Reasons(runs, TrackingNames.Stubs));
         Assert.All(Reasons(runs, TrackingNames.Dispatch), r => Assert.NotEqual(IncrementalStepRunReason.Modified, r));
+    }
+
+    [Fact]
+    public void Changing_a_periodic_tasks_cron_modifies_its_spec_and_stub_only()
+    {
+        var runs = RunTwice(Source, Source.Replace("\"0 3 * * *\"", "\"0 4 * * *\""));
+
+        Assert.Equal(1, Reasons(runs, TrackingNames.TaskSpecs).Count(r => r == IncrementalStepRunReason.Modified));
+        Assert.Equal(1, Reasons(runs, TrackingNames.Stubs).Count(r => r == IncrementalStepRunReason.Modified));
+        Assert.All(Reasons(runs, TrackingNames.Dispatch), r => Assert.NotEqual(IncrementalStepRunReason.Modified, r));
+        Assert.Contains("\"0 4 * * *\"", runs.GeneratedSources.Single(s => s.HintName == "Beans.BeanTasks.Backup.g.cs").SourceText.ToString());
     }
 
     [Fact]

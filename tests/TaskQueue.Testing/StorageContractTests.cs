@@ -9,7 +9,7 @@ namespace TaskQueue.Testing;
 /// The storage contract: every backend derives a test class from this one and so runs the same
 /// behaviours. Bodies here are opaque bytes, as the contract says.
 /// </summary>
-public abstract class StorageContractTests : IAsyncLifetime
+public abstract partial class StorageContractTests : IAsyncLifetime
 {
     private ITaskStorage? storage;
 

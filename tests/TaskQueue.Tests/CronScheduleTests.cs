@@ -27,6 +27,7 @@ public sealed class CronScheduleTests
     [InlineData("61 * * * *", "is not a valid cron expression")]
     [InlineData("* * * * * * *", "has 7 fields")]
     [InlineData("", "has 0 fields")]
+    [InlineData("H * * * *", "is not a valid cron expression")]
     public void A_bad_expression_says_why(string expression, string why)
     {
         var e = Assert.Throws<FormatException>(() => CronSchedule.Parse(expression));

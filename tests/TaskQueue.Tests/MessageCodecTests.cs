@@ -25,7 +25,9 @@ public sealed class MessageCodecTests
             RetryDelay = TimeSpan.FromSeconds(10),
             Eta = DateTimeOffset.FromUnixTimeMilliseconds(1_800_000_000_123),
             CreatedAt = DateTimeOffset.FromUnixTimeMilliseconds(1_700_000_000_456),
-            UserData = new byte[] { 0x91, 0x01 },
+            UserData = "{\"a\":1}",
+            RecurringId = "rt1",
+            Exclusive = true,
         };
         var decoded = MessageCodec.Decode(MessageCodec.Encode(message));
         Assert.Equal(message.Id, decoded.Id);
@@ -35,7 +37,9 @@ public sealed class MessageCodecTests
         Assert.Equal(TimeSpan.FromSeconds(10), decoded.RetryDelay);
         Assert.Equal(message.Eta, decoded.Eta);
         Assert.Equal(message.CreatedAt, decoded.CreatedAt);
-        Assert.Equal(new byte[] { 0x91, 0x01 }, decoded.UserData.ToArray());
+        Assert.Equal("{\"a\":1}", decoded.UserData);
+        Assert.Equal("rt1", decoded.RecurringId);
+        Assert.True(decoded.Exclusive);
     }
 
     [Fact]
@@ -64,7 +68,7 @@ public sealed class MessageCodecTests
     {
         var bytes = PayloadBuffer.Encode(0, static (ref MessagePackWriter w, int _) =>
         {
-            w.WriteArrayHeader(11);
+            w.WriteArrayHeader(13);
             w.Write(1);
             w.Write("abc");
             w.Write("t");
@@ -74,6 +78,8 @@ public sealed class MessageCodecTests
             w.WriteNil();
             w.WriteNil();
             w.WriteNil();
+            w.WriteNil();
+            w.Write(false);
             w.Write("a field from the future");
             w.Write(99);
         });

@@ -58,6 +58,16 @@ public static class TestTasks
     [Task(Retries = 3, RetryDelaySeconds = 7)]
     public static string Context(TaskContext context) => $"{context.TaskId}|{context.TaskName}|{context.RetriesLeft}|{context.RetryDelay.TotalSeconds}";
 
+    /// <summary>Counts its runs and keeps the userdata and recurring id each run saw.</summary>
+    [Task]
+    public static void Remember(string key, TaskContext context)
+    {
+        Counters.Increment(key);
+        Seen[key] = (context.UserDataJson, context.RecurringId, context.UserData["n"]?.GetValue<int>());
+    }
+
+    public static readonly ConcurrentDictionary<string, (string? Json, string? RecurringId, int? N)> Seen = new();
+
     [Task(Name = "tests.renamed", Queue = "other")]
     public static int Renamed(int x) => x * 10;
 }

@@ -64,3 +64,44 @@ public static class PureTasks
     [Task]
     public static int Twice(int n) => 2 * n;
 }
+
+public static class ScheduleProbes
+{
+    /// <summary>
+    /// Every second: records its task id under the occurrence it was fired for, so that a test can
+    /// see an occurrence enqueued twice (two ids) or missed (no entry). Only in scenarios that set a
+    /// probe prefix; elsewhere it does nothing.
+    /// </summary>
+    [PeriodicTask("* * * * * *")]
+    public static async Task Tick(TaskContext context)
+    {
+        if (Environment.GetEnvironmentVariable("TASKQUEUE_PROBE_PREFIX") is null || context.Eta is not { } eta) return;
+        var db = Probe.Db;
+        long second = eta.ToUnixTimeSeconds();
+        await db.SetAddAsync(Probe.Key($"tick:{second}"), context.TaskId);
+        await db.SortedSetAddAsync(Probe.Key("ticks"), second, second);
+    }
+
+    /// <summary>
+    /// Takes <paramref name="milliseconds"/> while counting itself as running; finding another run
+    /// already counted means two runs overlapped.
+    /// </summary>
+    [Task]
+    public static async Task Exclusive(int milliseconds, CancellationToken cancellationToken)
+    {
+        var db = Probe.Db;
+        if (await db.StringIncrementAsync(Probe.Key("exclusive:running")) > 1)
+        {
+            await db.ListRightPushAsync(Probe.Key("exclusive:overlaps"), Environment.ProcessId);
+        }
+        await db.ListRightPushAsync(Probe.Key("exclusive:starts"), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        try
+        {
+            await Task.Delay(milliseconds, cancellationToken);
+        }
+        finally
+        {
+            await db.StringDecrementAsync(Probe.Key("exclusive:running"));
+        }
+    }
+}

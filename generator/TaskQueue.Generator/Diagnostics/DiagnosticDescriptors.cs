@@ -52,16 +52,44 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor InvalidTaskAttributeValue = Error(
         "TQ0009",
-        "Invalid [Task] attribute value",
-        "[Task] on '{0}' has an invalid {1}: {2}");
+        "Invalid [Task] or [PeriodicTask] attribute value",
+        "[{0}] on '{1}' has an invalid {2}: {3}");
 
     public static readonly DiagnosticDescriptor DuplicateRuntimeParameter = Error(
         "TQ0010",
         "More than one TaskContext or CancellationToken parameter",
         "Task '{0}' has more than one {1} parameter; keep only one");
 
+    public static readonly DiagnosticDescriptor ParameterHidesRecurringMembers = Warning(
+        "TQ0011",
+        "Task parameter name is used by the recurring-task stubs",
+        "Parameter '{0}' of task '{1}' has the name of an option of the recurring-task stubs, so the stub '{2}' gets no Recurring, RunIterations or RunOnce members; rename the parameter to get them ({3} are taken)");
+
+    public static readonly DiagnosticDescriptor InvalidCronExpression = Error(
+        "TQ0101",
+        "Invalid cron expression",
+        "'{0}' is not a valid cron expression: {1}");
+
+    public static readonly DiagnosticDescriptor UnknownTimeZone = Error(
+        "TQ0102",
+        "Unknown time zone",
+        "'{0}' is not a known time zone id on this machine, so periodic task '{1}' could not be scheduled; use an IANA id such as Europe/Berlin, or leave TimeZone out for UTC");
+
+    public static readonly DiagnosticDescriptor PeriodicTaskWithArguments = Error(
+        "TQ0103",
+        "Periodic task takes arguments",
+        "Periodic task '{0}' has the parameter '{1}', but the scheduler enqueues its runs without arguments; remove it (only a TaskContext and a CancellationToken are allowed), or make it a [Task] and schedule it with Recurring(...)");
+
+    public static readonly DiagnosticDescriptor TaskAndPeriodicTask = Error(
+        "TQ0104",
+        "Method has both [Task] and [PeriodicTask]",
+        "Method '{0}' has both [Task] and [PeriodicTask]; keep one: [PeriodicTask] runs it on its schedule and can still be enqueued by hand, [Task] only when enqueued");
+
     /// <summary>The documentation page for a diagnostic id.</summary>
     public static string HelpLink(string id) => "https://github.com/taskqueue/taskqueue/blob/main/docs/diagnostics.md#" + id.ToLowerInvariant();
+
+    private static DiagnosticDescriptor Warning(string id, string title, string message)
+        => new(id, title, message, Category, DiagnosticSeverity.Warning, isEnabledByDefault: true, helpLinkUri: HelpLink(id));
 
     private static DiagnosticDescriptor Error(string id, string title, string message)
         => new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpLink(id));

@@ -4,7 +4,8 @@ namespace TaskQueue.Generator.Emitting;
 
 /// <summary>
 /// Writes the members a stub offers both as statics (on <c>TaskApp.Current</c>) and on
-/// <c>Bound</c> (on one app): enqueue, schedule, enqueue many, revoke, restore, result handles.
+/// <c>Bound</c> (on one app): enqueue, schedule, enqueue many, recurring tasks (see
+/// <see cref="RecurringMembersEmitter"/>), revoke, restore, result handles.
 /// The statics delegate to <c>With(TaskApp.Current)</c>, so the two sets cannot drift apart.
 /// </summary>
 internal static class ClientMembersEmitter
@@ -45,6 +46,8 @@ internal static class ClientMembersEmitter
             $"{resultOf}(this.App, await this.App.ScheduleAsync({descriptor}, {encode}, delay, eta, retries, retryDelay, cancellationToken){ConfigureAwait})", isAsync: true);
 
         EnqueueManyEmitter.Emit(w, s, bound, on);
+
+        if (s.Spec.HasRecurringMembers) RecurringMembersEmitter.Emit(w, s, bound, on);
 
         Docs.Summary(w, $"Revokes the task as a whole on {on}: none of its runs start until it is restored or until <paramref name=\"revokeUntil\"/>.");
         Docs.Param(w, "revokeUntil", "When the revocation ends; null lasts until <see cref=\"Restore\"/>.");
@@ -96,7 +99,7 @@ internal static class ClientMembersEmitter
     }
 
     /// <summary>One member: on <c>Bound</c> with <paramref name="body"/>, as a static forwarding <paramref name="arguments"/> to <c>Bound</c>.</summary>
-    private static void Member(SourceWriter w, StubShape s, bool bound, string returnType, string name, string parameters, string arguments,
+    internal static void Member(SourceWriter w, StubShape s, bool bound, string returnType, string name, string parameters, string arguments,
         string body, bool isAsync = false, bool last = false)
     {
         if (bound)

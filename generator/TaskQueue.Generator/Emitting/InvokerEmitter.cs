@@ -97,7 +97,7 @@ internal static class InvokerEmitter
     private static void EmitInvoke(SourceWriter w, StubShape s)
     {
         var spec = s.Spec;
-        var names = new NameScope(["arguments", "context", "cancellationToken", "result", .. StubShape.MemberNames]);
+        var names = new NameScope(["arguments", "context", "cancellationToken", "result", .. StubShape.MemberNames, .. StubShape.RecurringMemberNames, .. StubShape.PeriodicMemberNames]);
         var locals = new Dictionary<string, string>();
         foreach (var p in s.Payload) locals[p.Name] = names.Unique(p.Name);
         string result = "result";

@@ -14,6 +14,8 @@ internal static class Known
     public const string ReadOnlyMemoryOfByte = "global::System.ReadOnlyMemory<byte>";
     public const string CancellationToken = "global::System.Threading.CancellationToken";
     public const string ValueTask = "global::System.Threading.Tasks.ValueTask";
+    public const string Task = "global::System.Threading.Tasks.Task";
+    public const string JsonObject = "global::System.Text.Json.Nodes.JsonObject";
     public const string IEnumerable = "global::System.Collections.Generic.IEnumerable";
     public const string IReadOnlyList = "global::System.Collections.Generic.IReadOnlyList";
     public const string List = "global::System.Collections.Generic.List";
@@ -24,6 +26,10 @@ internal static class Known
     public const string TaskDescriptor = "global::TaskQueue.TaskDescriptor";
     public const string TaskRegistry = "global::TaskQueue.TaskRegistry";
     public const string TaskResult = "global::TaskQueue.TaskResult";
+    public const string RecurringTask = "global::TaskQueue.RecurringTask";
+    public const string RecurringTasks = "global::TaskQueue.RecurringTasks";
+    public const string PeriodicSchedule = "global::TaskQueue.Scheduling.PeriodicSchedule";
+    public const string MissedRunPolicy = "global::TaskQueue.Scheduling.MissedRunPolicy";
     public const string PayloadBuffer = "global::TaskQueue.Serialization.PayloadBuffer";
     public const string Primitives = "global::TaskQueue.Serialization.Primitives";
     public const string TaskCodecs = "global::TaskQueue.Generated.TaskCodecs";

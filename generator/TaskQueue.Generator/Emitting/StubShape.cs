@@ -11,13 +11,23 @@ namespace TaskQueue.Generator.Emitting;
 /// </summary>
 internal sealed class StubShape
 {
-    /// <summary>The stub class's own member names; a method with one of these names cannot have a stub (TQ0006).</summary>
+    /// <summary>The member names of every stub class; a method with one of these names cannot have a stub (TQ0006).</summary>
     public static readonly string[] MemberNames =
     [
         "Name", "Descriptor", "With", "Bound", "Enqueue", "EnqueueAsync", "Schedule", "ScheduleAsync", "EnqueueManyAsync",
         "CallLocal", "Revoke", "RevokeAsync", "Restore", "RestoreAsync", "IsRevoked", "IsRevokedAsync", "Result",
         "ResultOf", "ResultsOf", "EncodeArguments", "DecodeArguments", "Invoke", "EncodeResult", "ReadResult",
     ];
+
+    /// <summary>The members only a <c>[Task]</c> stub has (unless TQ0011 leaves them out).</summary>
+    public static readonly string[] RecurringMemberNames = ["Recurring", "RunIterations", "RunIterationsAsync", "RunOnce", "RunOnceAsync"];
+
+    /// <summary>The members only a <c>[PeriodicTask]</c> stub has.</summary>
+    public static readonly string[] PeriodicMemberNames = ["Periodic", "NextRun"];
+
+    /// <summary>Whether the stub of a <c>[Task]</c> or (<paramref name="periodic"/>) a <c>[PeriodicTask]</c> has a member called <paramref name="name"/>.</summary>
+    public static bool HasMember(string name, bool periodic)
+        => MemberNames.Contains(name) || (periodic ? PeriodicMemberNames : RecurringMemberNames).Contains(name);
 
     private static readonly HashSet<string> TupleReservedNames =
         ["Rest", "ToString", "GetHashCode", "Equals", "GetType", "CompareTo", "Deconstruct", "MemberwiseClone", "Finalize"];

@@ -21,14 +21,32 @@ internal static class TaskStubEmitter
         if (spec.Namespace is not null) w.OpenBlock("namespace " + spec.Namespace);
 
         w.WriteLine("/// <summary>");
+        string kind = spec.Periodic is null ? "task" : "periodic task";
         w.WriteLine(spec.Name == spec.MethodDisplayName
-            ? $"/// The stubs of the task <c>{Docs.Escape(spec.Name)}</c>:"
-            : $"/// The stubs of the task <c>{Docs.Escape(spec.Name)}</c>, which runs <c>{Docs.Escape(spec.MethodDisplayName)}</c>:");
-        w.WriteLine("/// enqueue and schedule runs, call it in this process, read results, revoke it.");
+            ? $"/// The stubs of the {kind} <c>{Docs.Escape(spec.Name)}</c>:"
+            : $"/// The stubs of the {kind} <c>{Docs.Escape(spec.Name)}</c>, which runs <c>{Docs.Escape(spec.MethodDisplayName)}</c>:");
+        if (spec.Periodic is { } periodic)
+        {
+            w.WriteLine($"/// its schedule, <c>{Docs.Escape(periodic.Cron)}</c>{(periodic.TimeZone is { } zone ? $" in <c>{Docs.Escape(zone)}</c>" : " (UTC)")}, and its next run;");
+            w.WriteLine("/// enqueue and schedule runs by hand, call it in this process, read results, revoke it.");
+        }
+        else if (spec.HasRecurringMembers)
+        {
+            w.WriteLine("/// enqueue and schedule runs, make recurring tasks, call it in this process, read results, revoke it.");
+        }
+        else
+        {
+            w.WriteLine("/// enqueue and schedule runs, call it in this process, read results, revoke it.");
+        }
         w.WriteLine("/// </summary>");
         w.WriteLine("/// <remarks>");
         w.WriteLine($"/// Inside <c>{Docs.Escape(spec.MethodDisplayName.Substring(0, spec.MethodDisplayName.Length - spec.MethodName.Length - 1))}</c> the name <c>{spec.StubName}</c> means the method;");
         w.WriteLine($"/// reach these stubs there as <c>{s.StubTypeName}</c>.");
+        if (spec.RecurringNameClash is { } clash)
+        {
+            w.WriteLine($"/// There are no <c>Recurring</c>, <c>RunIterations</c> or <c>RunOnce</c> members: the parameter <c>{clash}</c>");
+            w.WriteLine("/// has the name of one of their options (TQ0011).");
+        }
         w.WriteLine("/// </remarks>");
         w.WriteLine(Known.GeneratedCodeAttribute);
         w.OpenBlock($"{(spec.IsPublic ? "public" : "internal")} static class {Identifiers.Escape(spec.StubName)}");
@@ -52,15 +70,48 @@ internal static class TaskStubEmitter
         Docs.Summary(w, "The task's stable name, written in every message.");
         w.WriteLine($"public const string Name = {ValueCodecEmitter.Literal(spec.Name)};");
         w.WriteLine();
-        Docs.Summary(w, $"The task's descriptor: its name, queue, retry policy and invoker, registered in <see cref=\"{Known.TaskRegistry}\"/>.");
         string queue = spec.Queue is null ? "null" : ValueCodecEmitter.Literal(spec.Queue);
         string retries = spec.Retries.ToString(CultureInfo.InvariantCulture);
         string delay = spec.RetryDelaySeconds.ToString(CultureInfo.InvariantCulture);
-        w.WriteLine($"public static {Known.TaskDescriptor} Descriptor {{ get; }} = new {Known.TaskDescriptor}(Name, {queue}, {retries}, {Known.TimeSpan}.FromSeconds({delay}), Invoke);");
-        w.WriteLine();
+        string create = $"new {Known.TaskDescriptor}(Name, {queue}, {retries}, {Known.TimeSpan}.FromSeconds({delay}), Invoke)";
+        if (spec.Periodic is { } periodic)
+        {
+            Docs.Summary(w, $"The task's descriptor: its name, queue, retry policy, invoker and schedule, registered in <see cref=\"{Known.TaskRegistry}\"/>.");
+            string zone = periodic.TimeZone is null ? "null" : ValueCodecEmitter.Literal(periodic.TimeZone);
+            w.WriteLine($"public static {Known.TaskDescriptor} Descriptor {{ get; }} = {create}");
+            w.OpenBlock();
+            w.WriteLine($"Periodic = new {Known.PeriodicSchedule}({ValueCodecEmitter.Literal(periodic.Cron)}, {zone}, {Known.MissedRunPolicy}.{periodic.MissedRuns}),");
+            w.CloseBlock(";");
+            w.WriteLine();
+            EmitSchedule(w, periodic);
+        }
+        else
+        {
+            Docs.Summary(w, $"The task's descriptor: its name, queue, retry policy and invoker, registered in <see cref=\"{Known.TaskRegistry}\"/>.");
+            w.WriteLine($"public static {Known.TaskDescriptor} Descriptor {{ get; }} = {create};");
+            w.WriteLine();
+        }
         Docs.Summary(w, $"The stubs bound to <paramref name=\"app\"/> instead of <see cref=\"{Known.TaskApp}.Current\"/>.");
         Docs.Param(w, "app", "The app to enqueue on, schedule on and revoke in.");
         w.WriteLine($"public static Bound With({Known.TaskApp} app) => new Bound(app);");
+        w.WriteLine();
+    }
+
+    /// <summary>A periodic task's <c>Periodic</c> and <c>NextRun</c>: its schedule as the consumers' tickers read it.</summary>
+    private static void EmitSchedule(SourceWriter w, PeriodicSpec periodic)
+    {
+        string missed = periodic.MissedRuns == "Skip" ? "missed runs are skipped" : $"missed runs: <see cref=\"{Known.MissedRunPolicy}.{periodic.MissedRuns}\"/>";
+        Docs.Summary(w, $"The task's schedule: <c>{Docs.Escape(periodic.Cron)}</c> in {(periodic.TimeZone is { } zone ? $"<c>{Docs.Escape(zone)}</c>" : "UTC")}, {missed}. Every consumer's ticker enqueues the task at its occurrences, once each.");
+        w.WriteLine($"public static {Known.PeriodicSchedule} Periodic => Descriptor.Periodic!;");
+        w.WriteLine();
+        Docs.Summary(w, "When the ticker next enqueues the task: the first occurrence of <see cref=\"Periodic\"/> strictly after <paramref name=\"after\"/>.");
+        Docs.Param(w, "after", "The moment to look from; now when null.");
+        Docs.Returns(w, "The occurrence, or null when the schedule has none.");
+        w.WriteLine("/// <exception cref=\"global::System.FormatException\">The time zone is not known on this machine.</exception>");
+        w.WriteLine($"public static {Known.DateTimeOffset}? NextRun({Known.DateTimeOffset}? after = null)");
+        w.Indentation++;
+        w.WriteLine($"=> Periodic.GetNextOccurrence(after ?? {Known.DateTimeOffset}.UtcNow);");
+        w.Indentation--;
         w.WriteLine();
     }
 

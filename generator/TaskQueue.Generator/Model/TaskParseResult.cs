@@ -1,8 +1,9 @@
 namespace TaskQueue.Generator.Model;
 
 /// <summary>
-/// What the parser makes of one <c>[Task]</c> method: a spec when the method is valid, the
-/// diagnostics it found, and where the task is declared, for the checks that span all tasks.
+/// What the parser makes of one <c>[Task]</c> or <c>[PeriodicTask]</c> method: a spec when the method
+/// is valid, the diagnostics it found (with a spec, only warnings), and where the task is declared,
+/// for the checks that span all tasks.
 /// </summary>
 /// <remarks>
 /// Only <see cref="Spec"/> flows on to the emitters. The rest holds locations, which change with any

@@ -52,8 +52,26 @@ internal sealed record TaskSpec
     /// <summary>Every user type reachable from the parameters and the result, for the shared codecs.</summary>
     public required ImmutableEquatableArray<ObjectSpec> Objects { get; init; }
 
+    /// <summary>For a <c>[PeriodicTask]</c>: its schedule; null for a <c>[Task]</c>.</summary>
+    public PeriodicSpec? Periodic { get; init; }
+
+    /// <summary>
+    /// For a <c>[Task]</c> without <c>Recurring</c>, <c>RunIterations</c> and <c>RunOnce</c> members: the
+    /// payload parameter whose name one of their options has (TQ0011). Null when the members are emitted.
+    /// </summary>
+    public string? RecurringNameClash { get; init; }
+
+    /// <summary>Whether the stub has the recurring-task members: a <c>[Task]</c> without a name clash.</summary>
+    public bool HasRecurringMembers => Periodic is null && RecurringNameClash is null;
+
     /// <summary>The stub's name with its namespace, without <c>global::</c>.</summary>
     public string StubFullName => Namespace is null ? StubName : Namespace + "." + StubName;
 
     public TaskIdentity Identity => new(MethodKey, Name, StubFullName, MethodDisplayName);
 }
+
+/// <summary>A periodic task's schedule, as <c>[PeriodicTask]</c> gives it.</summary>
+/// <param name="Cron">The cron text as written (checked by <see cref="Parsing.CronText"/>).</param>
+/// <param name="TimeZone">The time zone id, or null for UTC.</param>
+/// <param name="MissedRuns">The <c>TaskQueue.Scheduling.MissedRunPolicy</c> member's name.</param>
+internal sealed record PeriodicSpec(string Cron, string? TimeZone, string MissedRuns);

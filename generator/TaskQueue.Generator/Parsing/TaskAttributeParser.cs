@@ -8,20 +8,31 @@ using TaskQueue.Generator.Model;
 
 namespace TaskQueue.Generator.Parsing;
 
-/// <summary>The values of one <c>[Task(...)]</c> and where its <c>Name</c> was written.</summary>
-internal sealed record TaskAttributeValues(string? Name, string? Queue, int Retries, int RetryDelaySeconds, LocationInfo? NameLocation);
+/// <summary>The values of one <c>[Task(...)]</c> or <c>[PeriodicTask(...)]</c> and where its <c>Name</c> was written.</summary>
+/// <param name="Periodic">The schedule of a <c>[PeriodicTask]</c>; null for a <c>[Task]</c>.</param>
+internal sealed record TaskAttributeValues(string? Name, string? Queue, int Retries, int RetryDelaySeconds, LocationInfo? NameLocation, PeriodicSpec? Periodic);
 
-/// <summary>Reads <c>[Task(Name, Queue, Retries, RetryDelaySeconds)]</c> and reports TQ0009 on a bad value.</summary>
+/// <summary>
+/// Reads <c>[Task(Name, Queue, Retries, RetryDelaySeconds)]</c> and <c>[PeriodicTask(cron, TimeZone, ..., MissedRuns)]</c>;
+/// reports TQ0009 on a bad value, TQ0101 on cron text the runtime would not read, TQ0102 on an unknown time zone.
+/// </summary>
 internal static class TaskAttributeParser
 {
+    /// <param name="periodic">Whether <paramref name="attribute"/> is a <c>[PeriodicTask]</c>.</param>
     /// <returns>The values, or null when one is invalid or does not bind.</returns>
-    public static TaskAttributeValues? Parse(AttributeData attribute, string display, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
+    public static TaskAttributeValues? Parse(AttributeData attribute, bool periodic, string display, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
     {
         var syntax = attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax;
-        string? name = null, queue = null;
+        string attributeName = periodic ? "PeriodicTask" : "Task";
+        string? name = null, queue = null, timeZone = null, missedRuns = "Skip";
         int retries = 0, retryDelay = 0;
         LocationInfo? nameLocation = null;
         bool valid = true;
+        string? cron = null;
+        if (periodic)
+        {
+            valid = ParseCron(attribute, syntax, diagnostics, out cron);
+        }
         foreach (var argument in attribute.NamedArguments)
         {
             if (argument.Value.Kind == TypedConstantKind.Error)
@@ -56,15 +67,61 @@ internal static class TaskAttributeParser
                     retryDelay = argument.Value.Value as int? ?? 0;
                     problem = retryDelay < 0 ? $"{retryDelay} is negative; use 0 or more" : null;
                     break;
+                case "TimeZone" when periodic:
+                    timeZone = argument.Value.Value as string;
+                    if (timeZone is not null && string.IsNullOrWhiteSpace(timeZone))
+                    {
+                        problem = "it must not be empty; leave it out to use UTC";
+                    }
+                    else if (timeZone is not null && !TimeZoneIds.IsKnown(timeZone))
+                    {
+                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnknownTimeZone, location, timeZone, display));
+                        valid = false;
+                    }
+                    break;
+                case "MissedRuns" when periodic:
+                    missedRuns = EnumMemberName(argument.Value);
+                    if (missedRuns is null)
+                    {
+                        problem = $"{argument.Value.Value} is not a MissedRunPolicy value; use MissedRunPolicy.Skip or MissedRunPolicy.RunOnce";
+                    }
+                    break;
             }
             if (problem is not null)
             {
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidTaskAttributeValue, location, display, argument.Key, problem));
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidTaskAttributeValue, location, attributeName, display, argument.Key, problem));
                 valid = false;
             }
         }
-        return valid ? new TaskAttributeValues(name, queue, retries, retryDelay, nameLocation) : null;
+        if (!valid) return null;
+        var schedule = periodic ? new PeriodicSpec(cron!, timeZone, missedRuns!) : null;
+        return new TaskAttributeValues(name, queue, retries, retryDelay, nameLocation, schedule);
     }
+
+    /// <summary>The constructor's cron text; TQ0101 when the runtime would not read it.</summary>
+    private static bool ParseCron(AttributeData attribute, AttributeSyntax? syntax, List<DiagnosticInfo> diagnostics, out string? cron)
+    {
+        cron = null;
+        if (attribute.ConstructorArguments.Length != 1 || attribute.ConstructorArguments[0].Kind == TypedConstantKind.Error)
+        {
+            return false; // the compiler reports the missing or unbound argument
+        }
+        cron = attribute.ConstructorArguments[0].Value as string;
+        if (CronText.Check(cron) is { } reason)
+        {
+            var argument = syntax?.ArgumentList?.Arguments.FirstOrDefault(a => a.NameEquals is null);
+            var location = argument is not null ? LocationInfo.From(argument) : syntax is not null ? LocationInfo.From(syntax) : LocationInfo.From(Location.None);
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidCronExpression, location, cron ?? "null", reason));
+            return false;
+        }
+        return true;
+    }
+
+    /// <summary>The name of the enum member <paramref name="value"/> holds, or null when it holds none.</summary>
+    private static string? EnumMemberName(TypedConstant value)
+        => value.Type is INamedTypeSymbol { TypeKind: TypeKind.Enum } type
+            ? type.GetMembers().OfType<IFieldSymbol>().FirstOrDefault(f => f.HasConstantValue && Equals(f.ConstantValue, value.Value))?.Name
+            : null;
 
     private static LocationInfo ArgumentLocation(AttributeSyntax? attribute, string name)
     {

@@ -15,13 +15,47 @@ namespace TaskQueue.Generator.Parsing;
 internal static class TaskParser
 {
     public const string TaskAttributeName = "TaskQueue.TaskAttribute";
+    public const string PeriodicTaskAttributeName = "TaskQueue.PeriodicTaskAttribute";
     private const string TaskContextName = "TaskQueue.TaskContext";
     private const string CancellationTokenName = "System.Threading.CancellationToken";
 
     /// <summary>Names the generated stubs give their own parameters, which a payload parameter must not take.</summary>
     public static readonly string[] ReservedParameterNames = ["retries", "retryDelay", "delay", "eta", "cancellationToken", "arguments", "count"];
 
+    /// <summary>
+    /// The options of the recurring-task stubs (<c>Recurring</c>, <c>RunIterations</c>, <c>RunOnce</c>): a
+    /// <c>[Task]</c> with a payload parameter of one of these names gets no such members (TQ0011).
+    /// </summary>
+    public static readonly string[] RecurringOptionNames =
+    [
+        "schedule", "label", "timeZone", "userdata", "enabled", "startRunning", "endRunning", "waitForSchedule", "iterations", "allowOverlap",
+        "runImmediately", "delayUntil",
+    ];
+
+    private static readonly TaskParseResult Nothing = new()
+    {
+        Spec = null, Diagnostics = ImmutableEquatableArray<DiagnosticInfo>.Empty, Site = null,
+    };
+
+    /// <summary>A <c>[Task]</c> method; TQ0104 when it also has <c>[PeriodicTask]</c>.</summary>
     public static TaskParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    {
+        var method = (IMethodSymbol)context.TargetSymbol;
+        if (FindAttribute(method, PeriodicTaskAttributeName) is { } periodic)
+        {
+            var syntax = periodic.ApplicationSyntaxReference?.GetSyntax(cancellationToken);
+            var location = syntax is not null ? LocationInfo.From(syntax) : MethodNameLocation(context.TargetNode);
+            var diagnostic = DiagnosticInfo.Create(DiagnosticDescriptors.TaskAndPeriodicTask, location, MethodDisplay(method));
+            return Nothing with { Diagnostics = new[] { diagnostic }.ToImmutableEquatableArray() };
+        }
+        return Parse(context, periodic: false, cancellationToken);
+    }
+
+    /// <summary>A <c>[PeriodicTask]</c> method; nothing when it also has <c>[Task]</c>, which the <c>[Task]</c> side reports.</summary>
+    public static TaskParseResult ParsePeriodic(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+        => FindAttribute((IMethodSymbol)context.TargetSymbol, TaskAttributeName) is not null ? Nothing : Parse(context, periodic: true, cancellationToken);
+
+    private static TaskParseResult Parse(GeneratorAttributeSyntaxContext context, bool periodic, CancellationToken cancellationToken)
     {
         var method = (IMethodSymbol)context.TargetSymbol;
         var compilation = context.SemanticModel.Compilation;
@@ -37,7 +71,7 @@ internal static class TaskParser
         {
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.TaskMethodNotStatic, methodLocation, display));
         }
-        var attribute = TaskAttributeParser.Parse(context.Attributes[0], display, diagnostics, cancellationToken);
+        var attribute = TaskAttributeParser.Parse(context.Attributes[0], periodic, display, diagnostics, cancellationToken);
         if (Generic(method) is { } generic)
         {
             // Type parameters cannot travel either; saying so again for each would be noise.
@@ -46,11 +80,12 @@ internal static class TaskParser
         }
 
         var types = new WireTypeParser(compilation);
-        var parameters = ParseParameters(method, display, types, diagnostics, cancellationToken);
+        var parameters = ParseParameters(method, periodic, display, types, diagnostics, cancellationToken, out string? recurringClash);
         var returns = ReturnParser.Parse(method, context.TargetNode, display, types, diagnostics);
-        CheckStubName(method, display, methodLocation, compilation, diagnostics);
+        CheckStubName(method, periodic, display, methodLocation, compilation, diagnostics);
 
-        if (diagnostics.Count > 0 || types.HasErrorTypes || attribute is null || parameters is null || returns is null)
+        bool hasErrors = diagnostics.Any(d => d.Descriptor.DefaultSeverity == DiagnosticSeverity.Error);
+        if (hasErrors || types.HasErrorTypes || attribute is null || parameters is null || returns is null)
         {
             return new TaskParseResult { Spec = null, Diagnostics = diagnostics.ToImmutableEquatableArray(), Site = null };
         }
@@ -74,20 +109,40 @@ internal static class TaskParser
             Parameters = parameters.ToImmutableEquatableArray(),
             Return = returns,
             Objects = types.Objects,
+            Periodic = attribute.Periodic,
+            RecurringNameClash = recurringClash,
         };
         var site = new TaskSite(spec.Identity, attribute.NameLocation ?? methodLocation, methodLocation);
-        return new TaskParseResult { Spec = spec, Diagnostics = ImmutableEquatableArray<DiagnosticInfo>.Empty, Site = site };
+        // Only warnings are left; they go with the spec.
+        return new TaskParseResult { Spec = spec, Diagnostics = diagnostics.ToImmutableEquatableArray(), Site = site };
     }
 
-    private static List<ParameterSpec>? ParseParameters(
-        IMethodSymbol method, string display, WireTypeParser types, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
+    private static AttributeData? FindAttribute(IMethodSymbol method, string metadataName)
+        => method.GetAttributes().FirstOrDefault(a => a.AttributeClass is { } c && TypeNames.MetadataName(c) == metadataName);
+
+    /// <param name="recurringClash">For a <c>[Task]</c>: the first payload parameter named like a recurring-stub option (TQ0011).</param>
+    private static List<ParameterSpec>? ParseParameters(IMethodSymbol method, bool periodic, string display, WireTypeParser types,
+        List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken, out string? recurringClash)
     {
         var specs = new List<ParameterSpec>();
-        bool valid = true, hasContext = false, hasToken = false;
+        bool valid = true, hasContext = false, hasToken = false, reportedPayload = false;
+        recurringClash = null;
         foreach (var parameter in method.Parameters)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var location = ParameterLocation(parameter, cancellationToken);
+            var role = Role(parameter.Type);
+            if (periodic && role == ParameterRole.Payload)
+            {
+                // The scheduler has no arguments to give; whatever else is wrong with the parameter, it goes.
+                if (!reportedPayload)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.PeriodicTaskWithArguments, location, display, parameter.Name));
+                    reportedPayload = true;
+                }
+                valid = false;
+                continue;
+            }
             if (parameter.RefKind != RefKind.None || parameter.IsParams)
             {
                 string modifier = parameter.IsParams ? "params" : RefKeyword(parameter.RefKind);
@@ -95,7 +150,6 @@ internal static class TaskParser
                 valid = false;
                 continue;
             }
-            var role = Role(parameter.Type);
             if (role != ParameterRole.Payload)
             {
                 ref bool seen = ref role == ParameterRole.Context ? ref hasContext : ref hasToken;
@@ -113,6 +167,13 @@ internal static class TaskParser
             {
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ParameterNameReserved, location, parameter.Name, display));
                 valid = false;
+            }
+            else if (recurringClash is null && RecurringOptionNames.Contains(parameter.Name))
+            {
+                recurringClash = parameter.Name;
+                string stub = method.ContainingNamespace is { IsGlobalNamespace: false } ns ? ns.ToDisplayString() + "." + method.Name : method.Name;
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ParameterHidesRecurringMembers, location,
+                    parameter.Name, display, stub, string.Join(", ", RecurringOptionNames)));
             }
             var wire = types.Describe(parameter.Type, parameter.Name, out string? reason);
             if (wire is null)
@@ -185,11 +246,11 @@ internal static class TaskParser
     }
 
     /// <summary>TQ0006 for a stub class whose name an existing type or namespace already has.</summary>
-    private static void CheckStubName(IMethodSymbol method, string display, LocationInfo location, Compilation compilation, List<DiagnosticInfo> diagnostics)
+    private static void CheckStubName(IMethodSymbol method, bool periodic, string display, LocationInfo location, Compilation compilation, List<DiagnosticInfo> diagnostics)
     {
         if (method.ContainingNamespace is not { } ns) return;
         string stub = ns.IsGlobalNamespace ? method.Name : ns.ToDisplayString() + "." + method.Name;
-        if (System.Array.IndexOf(Emitting.StubShape.MemberNames, method.Name) >= 0)
+        if (Emitting.StubShape.HasMember(method.Name, periodic))
         {
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.StubNameCollision, location, stub, display, $"its own member '{method.Name}'"));
             return;

@@ -25,6 +25,28 @@ public sealed class ConsumerOptions
     public bool RunScheduler { get; set; } = true;
 
     /// <summary>
+    /// Whether this consumer's ticker enqueues periodic tasks (<see cref="PeriodicTaskAttribute"/>).
+    /// Any number of consumers may tick: each occurrence is enqueued once. Default true; the worker's
+    /// <c>--no-periodic</c> turns it off.
+    /// </summary>
+    public bool RunPeriodic { get; set; } = true;
+
+    /// <summary>Whether this consumer runs due recurring-task records (<see cref="RecurringTasks"/>). Default true.</summary>
+    public bool RunRecurring { get; set; } = true;
+
+    /// <summary>
+    /// How often the consumer looks for due recurring-task records it has not seen yet; a record it
+    /// has seen runs at its time, not at the next interval. Default 250 ms.
+    /// </summary>
+    public TimeSpan RecurringInterval { get; set; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>
+    /// How long a due recurring-task record whose task this worker does not know waits for a worker
+    /// that knows it before this one reports and disables it. Default 1 minute.
+    /// </summary>
+    public TimeSpan UnknownRecurringTaskGrace { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
     /// How often the scheduler looks for due tasks it has not seen yet; a task it has seen is
     /// promoted when its eta comes, not at the next interval. Default 20 ms.
     /// </summary>
@@ -54,6 +76,8 @@ public sealed class ConsumerOptions
         if (string.IsNullOrWhiteSpace(ConsumerId)) throw new ArgumentException("the consumer id cannot be empty", nameof(ConsumerId));
         if (BatchSize < 1) throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, "the batch size must be at least 1");
         if (TakeWait <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(TakeWait), TakeWait, "must be positive");
+        if (RecurringInterval <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(RecurringInterval), RecurringInterval, "must be positive");
+        if (UnknownRecurringTaskGrace < TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(UnknownRecurringTaskGrace), UnknownRecurringTaskGrace, "cannot be negative");
         if (SchedulerInterval <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(SchedulerInterval), SchedulerInterval, "must be positive");
         if (VisibilityTimeout < TimeSpan.FromSeconds(1)) throw new ArgumentOutOfRangeException(nameof(VisibilityTimeout), VisibilityTimeout, "must be at least 1 s");
         if (MaxRedeliveries < 0) throw new ArgumentOutOfRangeException(nameof(MaxRedeliveries), MaxRedeliveries, "cannot be negative");

@@ -26,6 +26,8 @@ public sealed partial class TaskConsumer : IAsyncDisposable
     private readonly ConsumerOptions options;
     private readonly string[] queues;
     private readonly TaskExecutor executor;
+    private readonly PeriodicTicker ticker;
+    private readonly RecurringRunner recurring;
     private readonly ILogger logger;
     private readonly CancellationTokenSource stopping = new();
     private readonly CancellationTokenSource aborting = new();
@@ -40,7 +42,12 @@ public sealed partial class TaskConsumer : IAsyncDisposable
         queues = [.. this.options.Queues];
         var factory = loggerFactory ?? NullLoggerFactory.Instance;
         logger = factory.CreateLogger<TaskConsumer>();
-        executor = new TaskExecutor(app, factory.CreateLogger<TaskExecutor>());
+        executor = new TaskExecutor(app, factory.CreateLogger<TaskExecutor>()) { RecurringLockTtl = this.options.VisibilityTimeout };
+        ticker = new PeriodicTicker(app, TaskRegistry.All, factory.CreateLogger<PeriodicTicker>());
+        recurring = new RecurringRunner(app, this.options.VisibilityTimeout, factory.CreateLogger<RecurringRunner>())
+        {
+            UnknownTaskGrace = this.options.UnknownRecurringTaskGrace,
+        };
     }
 
     /// <summary>This consumer's id in storage.</summary>
@@ -103,6 +110,8 @@ public sealed partial class TaskConsumer : IAsyncDisposable
         for (int i = 0; i < options.Workers; i++) workers.Add(Task.Run(WorkerLoopAsync));
         var services = new List<Task> { Task.Run(HeartbeatLoopAsync) };
         if (options.RunScheduler) services.Add(Task.Run(SchedulerLoopAsync));
+        if (options.RunPeriodic && ticker.Tasks.Count > 0) services.Add(Task.Run(PeriodicLoopAsync));
+        if (options.RunRecurring) services.Add(Task.Run(RecurringLoopAsync));
 
         try
         {
@@ -233,6 +242,60 @@ public sealed partial class TaskConsumer : IAsyncDisposable
         }
     }
 
+    private async Task PeriodicLoopAsync()
+    {
+        var token = stopping.Token;
+        LogTicking(logger, ConsumerId, ticker.Tasks.Count);
+        while (!token.IsCancellationRequested)
+        {
+            try
+            {
+                var (now, next) = await ticker.TickAsync(token).ConfigureAwait(false);
+                // Sleep until the next occurrence by the storage's clock; wake at least once a minute
+                // so that a clock change on this machine cannot put the ticker to sleep for long.
+                await Task.Delay(Clamp(next is { } n ? n - now : MaxTickerSleep, TimeSpan.FromMilliseconds(1), MaxTickerSleep), token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (token.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception e)
+            {
+                LogStorageError(logger, "fire periodic tasks", e);
+                await PauseAsync(token).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task RecurringLoopAsync()
+    {
+        var token = stopping.Token;
+        while (!token.IsCancellationRequested)
+        {
+            try
+            {
+                var (now, next, more) = await recurring.RunDueAsync(token).ConfigureAwait(false);
+                if (more) continue;
+                var wait = options.RecurringInterval;
+                if (next is { } n && n - now < wait) wait = n - now;
+                if (wait > TimeSpan.Zero) await Task.Delay(wait, token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (token.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception e)
+            {
+                LogStorageError(logger, "run recurring tasks", e);
+                await PauseAsync(token).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private static readonly TimeSpan MaxTickerSleep = TimeSpan.FromMinutes(1);
+
+    private static TimeSpan Clamp(TimeSpan value, TimeSpan min, TimeSpan max) => value < min ? min : value > max ? max : value;
+
     private async Task HeartbeatLoopAsync()
     {
         var token = stopping.Token;
@@ -318,6 +381,9 @@ public sealed partial class TaskConsumer : IAsyncDisposable
 
     [LoggerMessage(14, LogLevel.Error, "Storage call failed ({Operation}); retrying")]
     private static partial void LogStorageError(ILogger logger, string operation, Exception error);
+
+    [LoggerMessage(16, LogLevel.Information, "Consumer {ConsumerId} fires {Count} periodic tasks")]
+    private static partial void LogTicking(ILogger logger, string consumerId, int count);
 
     [LoggerMessage(15, LogLevel.Warning, "Handed back {Requeued} tasks of consumers that stopped responding; {DeadLettered} went to dead letters")]
     private static partial void LogReaped(ILogger logger, int requeued, int deadLettered);

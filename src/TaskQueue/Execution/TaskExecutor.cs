@@ -52,7 +52,24 @@ public sealed partial class TaskExecutor
             return Completion.Ack(taken);
         }
 
-        var outcome = await RunAsync(message, task, stopping).ConfigureAwait(false);
+        Outcome outcome;
+        if (message.Exclusive && message.RecurringId is { } recurringId)
+        {
+            // A run that must not overlap holds its record's lock while it runs; if another run holds
+            // it (a run queued before this one's lock expired), this run is skipped.
+            string lockName = RecurringTasks.LockName(recurringId);
+            if (!await app.Storage.AcquireLockAsync(lockName, message.Id, RecurringLockTtl, stopping).ConfigureAwait(false))
+            {
+                LogOverlapSkipped(logger, message.Name, message.Id);
+                app.Events.Publish(TaskEventKind.Skipped, message.Id, message.Name, "another run of its recurring task is still going");
+                return Completion.Ack(taken);
+            }
+            outcome = await RunHoldingLockAsync(message, task, lockName, stopping).ConfigureAwait(false);
+        }
+        else
+        {
+            outcome = await RunAsync(message, task, stopping).ConfigureAwait(false);
+        }
         switch (outcome.Kind)
         {
             case OutcomeKind.Succeeded:
@@ -128,9 +145,61 @@ public sealed partial class TaskExecutor
         return true;
     }
 
+    /// <summary>
+    /// How long the lock of a run that must not overlap lasts without renewal; a running task renews
+    /// it every third of this, so a crashed run blocks its record for at most this long. Default 30 s
+    /// (the consumer sets its visibility timeout).
+    /// </summary>
+    public TimeSpan RecurringLockTtl { get; set; } = TimeSpan.FromSeconds(30);
+
+    private async ValueTask<Outcome> RunHoldingLockAsync(TaskMessage message, TaskDescriptor task, string lockName, CancellationToken stopping)
+    {
+        using var done = new CancellationTokenSource();
+        var renewal = RenewLockAsync(lockName, message.Id, done.Token);
+        try
+        {
+            return await RunAsync(message, task, stopping).ConfigureAwait(false);
+        }
+        finally
+        {
+            await done.CancelAsync().ConfigureAwait(false);
+            await renewal.ConfigureAwait(false);
+            try
+            {
+                await app.Storage.ReleaseLockAsync(lockName, message.Id, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                // The lock expires by itself; the next run waits at most its time to live.
+                LogLockError(logger, lockName, e);
+            }
+        }
+    }
+
+    private async Task RenewLockAsync(string lockName, string owner, CancellationToken done)
+    {
+        var interval = RecurringLockTtl / 3;
+        while (!done.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(interval, done).ConfigureAwait(false);
+                await app.Storage.AcquireLockAsync(lockName, owner, RecurringLockTtl, done).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (done.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                LogLockError(logger, lockName, e);
+            }
+        }
+    }
+
     private async ValueTask<Outcome> RunAsync(TaskMessage message, TaskDescriptor task, CancellationToken stopping)
     {
-        var context = new TaskContext(message.Id, message.Name, message.Retries, message.RetryDelay, message.Eta) { UserData = message.UserData };
+        var context = new TaskContext(message.Id, message.Name, message.Retries, message.RetryDelay, message.Eta) { UserDataJson = message.UserData, RecurringId = message.RecurringId };
         app.Events.Publish(TaskEventKind.Started, message.Id, message.Name);
         long started = Stopwatch.GetTimestamp();
         try
@@ -184,6 +253,12 @@ public sealed partial class TaskExecutor
 
     [LoggerMessage(3, LogLevel.Warning, "Task {TaskName} ({TaskId}) sent to dead letters: {Reason}")]
     private static partial void LogDeadLettered(ILogger logger, string taskName, string taskId, string reason);
+
+    [LoggerMessage(5, LogLevel.Information, "Task {TaskName} ({TaskId}) skipped: another run of its recurring task is still going")]
+    private static partial void LogOverlapSkipped(ILogger logger, string taskName, string taskId);
+
+    [LoggerMessage(6, LogLevel.Warning, "Could not renew or release lock {LockName}")]
+    private static partial void LogLockError(ILogger logger, string lockName, Exception error);
 
     [LoggerMessage(4, LogLevel.Information, "Task {TaskName} ({TaskId}) skipped: revoked")]
     private static partial void LogRevoked(ILogger logger, string taskName, string taskId);

@@ -8,7 +8,7 @@ namespace TaskQueue.Messages;
 /// </summary>
 /// <remarks>
 /// The envelope is a MessagePack array: <c>[version, id, name, arguments, retries, retryDelayMs,
-/// etaUnixMs, createdAtUnixMs, userdata]</c>. Fields are positional (no names travel, which keeps a
+/// etaUnixMs, createdAtUnixMs, userdataJson, recurringId, exclusive]</c>. Fields are positional (no names travel, which keeps a
 /// queued no-op task well under 100 bytes) and trailing fields at their defaults are left off.
 /// Old messages stay readable because fields are only ever appended: a reader treats a missing
 /// trailing field as its default and skips fields it does not know. <c>version</c> changes only for
@@ -28,7 +28,9 @@ public static class MessageCodec
 
     private static void Write(ref MessagePackWriter w, TaskMessage m)
     {
-        int count = !m.UserData.IsEmpty ? 9
+        int count = m.Exclusive ? 11
+            : m.RecurringId is not null ? 10
+            : m.UserData is not null ? 9
             : m.CreatedAt is not null ? 8
             : m.Eta is not null ? 7
             : m.RetryDelay != TimeSpan.Zero ? 6
@@ -50,7 +52,9 @@ public static class MessageCodec
         if (count > 5) w.Write((long)m.RetryDelay.TotalMilliseconds);
         if (count > 6) WriteTime(ref w, m.Eta);
         if (count > 7) WriteTime(ref w, m.CreatedAt);
-        if (count > 8) w.WriteRaw(m.UserData.Span);
+        if (count > 8) WriteText(ref w, m.UserData);
+        if (count > 9) WriteText(ref w, m.RecurringId);
+        if (count > 10) w.Write(m.Exclusive);
     }
 
     /// <summary>Decodes a message.</summary>
@@ -83,13 +87,9 @@ public static class MessageCodec
             var retryDelay = count > 5 ? TimeSpan.FromMilliseconds(r.ReadInt64()) : TimeSpan.Zero;
             var eta = count > 6 ? ReadTime(ref r) : null;
             var createdAt = count > 7 ? ReadTime(ref r) : null;
-            ReadOnlyMemory<byte> userData = default;
-            if (count > 8)
-            {
-                var start = r.Consumed;
-                r.Skip();
-                userData = bytes.Slice((int)start, (int)(r.Consumed - start));
-            }
+            string? userData = count > 8 ? ReadText(ref r) : null;
+            string? recurringId = count > 9 ? ReadText(ref r) : null;
+            bool exclusive = count > 10 && r.ReadBoolean();
             return new TaskMessage
             {
                 Id = id,
@@ -100,6 +100,8 @@ public static class MessageCodec
                 Eta = eta,
                 CreatedAt = createdAt,
                 UserData = userData,
+                RecurringId = recurringId,
+                Exclusive = exclusive,
             };
         }
         catch (Exception e) when (e is MessagePackSerializationException or EndOfStreamException or OverflowException or InvalidOperationException)
@@ -162,6 +164,14 @@ public static class MessageCodec
         }
         return r.ReadString() ?? throw new TaskPayloadException("the message id is nil");
     }
+
+    private static void WriteText(ref MessagePackWriter w, string? text)
+    {
+        if (text is null) w.WriteNil();
+        else w.Write(text);
+    }
+
+    private static string? ReadText(ref MessagePackReader r) => r.TryReadNil() ? null : r.ReadString();
 
     private static void WriteTime(ref MessagePackWriter w, DateTimeOffset? time)
     {

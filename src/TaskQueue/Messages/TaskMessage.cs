@@ -27,6 +27,15 @@ public sealed record TaskMessage
     /// <summary>When the message was first created (used for enqueue-to-start latency).</summary>
     public DateTimeOffset? CreatedAt { get; init; }
 
-    /// <summary>Opaque data for the task (a recurring task's userdata), MessagePack-encoded; empty when none.</summary>
-    public ReadOnlyMemory<byte> UserData { get; init; }
+    /// <summary>Data for the task as JSON text (a recurring task's userdata); null when none.</summary>
+    public string? UserData { get; init; }
+
+    /// <summary>The id of the recurring-task record that queued this run; null for other runs.</summary>
+    public string? RecurringId { get; init; }
+
+    /// <summary>
+    /// Whether the run must not overlap another run of its recurring record: it holds the lock
+    /// <c>recurring:&lt;RecurringId&gt;</c> while it runs, and is skipped if another run holds it.
+    /// </summary>
+    public bool Exclusive { get; init; }
 }

@@ -44,8 +44,9 @@ public sealed class CronSchedule : ISchedule
         {
             return new CronSchedule(text, CronExpression.Parse(text, fields == 6 ? CronFormat.IncludeSeconds : CronFormat.Standard), zone);
         }
-        catch (CronFormatException e)
+        catch (Exception e) when (e is CronFormatException or MissingSeedException or ArgumentException)
         {
+            // Cronos reports a hashed field (H) without a seed with its own exception type.
             throw new FormatException($"'{expression}' is not a valid cron expression: {e.Message}", e);
         }
     }

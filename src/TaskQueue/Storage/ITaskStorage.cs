@@ -107,6 +107,74 @@ public interface ITaskStorage : IAsyncDisposable
     /// <summary>Number of messages currently in flight across all consumers.</summary>
     ValueTask<long> InFlightCountAsync(CancellationToken cancellationToken = default);
 
+    // ---- Periodic tasks -------------------------------------------------------------------------
+
+    /// <summary>
+    /// Fires one occurrence of a periodic task, once however many consumers try: atomically, when
+    /// the last occurrence recorded for <paramref name="name"/> is earlier than <paramref name="due"/>
+    /// (or none is recorded), records <paramref name="mark"/> (which is at or after <paramref name="due"/>)
+    /// as the last occurrence and appends <paramref name="message"/> to the tail of
+    /// <paramref name="queue"/>, and returns true; otherwise writes nothing and returns false.
+    /// </summary>
+    /// <remarks>
+    /// A plain tick passes the same instant as both; a catch-up passes the first missed occurrence as
+    /// <paramref name="due"/> and the latest one as <paramref name="mark"/>, so that consumers racing
+    /// to catch up fire one run between them. The record is one small value per periodic task.
+    /// </remarks>
+    ValueTask<bool> FirePeriodicAsync(string name, DateTimeOffset due, DateTimeOffset mark, string queue, ReadOnlyMemory<byte> message, CancellationToken cancellationToken = default);
+
+    /// <summary>The last occurrence fired for the periodic task <paramref name="name"/>, or null.</summary>
+    ValueTask<DateTimeOffset?> GetPeriodicLastFiredAsync(string name, CancellationToken cancellationToken = default);
+
+    // ---- Locks ----------------------------------------------------------------------------------
+
+    /// <summary>
+    /// Takes the lock <paramref name="name"/> for <paramref name="owner"/> for <paramref name="ttl"/>
+    /// when it is free or already held by the same owner (which extends it); false when another owner
+    /// holds it. A lock whose time ran out is free.
+    /// </summary>
+    ValueTask<bool> AcquireLockAsync(string name, string owner, TimeSpan ttl, CancellationToken cancellationToken = default);
+
+    /// <summary>Frees the lock <paramref name="name"/> if <paramref name="owner"/> holds it; says whether it did.</summary>
+    ValueTask<bool> ReleaseLockAsync(string name, string owner, CancellationToken cancellationToken = default);
+
+    /// <summary>Who holds the lock <paramref name="name"/>, or null when it is free.</summary>
+    ValueTask<string?> GetLockOwnerAsync(string name, CancellationToken cancellationToken = default);
+
+    // ---- Recurring tasks ------------------------------------------------------------------------
+
+    /// <summary>
+    /// Creates or replaces a recurring-task record, keeping its label index and its place in the
+    /// due index (<see cref="RecurringWrite.NextRun"/>; none when null) in step. See
+    /// <see cref="RecurringWrite"/> for the version check and label rules.
+    /// </summary>
+    ValueTask<RecurringWriteResult> PutRecurringAsync(RecurringWrite write, CancellationToken cancellationToken = default);
+
+    /// <summary>The record with id <paramref name="id"/>, or null.</summary>
+    ValueTask<RecurringEntry?> GetRecurringAsync(string id, CancellationToken cancellationToken = default);
+
+    /// <summary>The record labelled <paramref name="label"/> (labels are unique), or null.</summary>
+    ValueTask<RecurringEntry?> FindRecurringAsync(string label, CancellationToken cancellationToken = default);
+
+    /// <summary>Up to <paramref name="limit"/> records, ordered by label (ordinal).</summary>
+    ValueTask<IReadOnlyList<RecurringEntry>> ListRecurringAsync(int limit, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes a record with its label and due entries; says whether it existed. Its lock, if held, is left to expire or be released.</summary>
+    ValueTask<bool> DeleteRecurringAsync(string id, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Up to <paramref name="limit"/> records whose next run is at or before the storage's clock,
+    /// soonest first, with the clock and the next run of the soonest record not yet due.
+    /// </summary>
+    ValueTask<RecurringDue> DueRecurringAsync(int limit, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Fires one run of a recurring task in one atomic step: checks the version, checks and takes the
+    /// record's lock when <see cref="RecurringFire.LockOwner"/> is set, appends the message to its
+    /// queue and writes the updated record. See <see cref="RecurringFireStatus"/> for what stops it.
+    /// </summary>
+    ValueTask<RecurringFireStatus> FireRecurringAsync(RecurringFire fire, CancellationToken cancellationToken = default);
+
     /// <summary>Deletes everything this application stored. For tests and tooling.</summary>
     ValueTask FlushAsync(CancellationToken cancellationToken = default);
 }

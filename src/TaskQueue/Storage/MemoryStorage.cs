@@ -5,7 +5,7 @@ namespace TaskQueue.Storage;
 /// for the quickstart, unit tests and single-process tools; use Redis for workers in other
 /// processes. Thread-safe; all state sits behind one lock.
 /// </summary>
-public sealed class MemoryStorage : ITaskStorage
+public sealed partial class MemoryStorage : ITaskStorage
 {
     private readonly Lock gate = new();
     private readonly TimeProvider time;
@@ -356,6 +356,10 @@ public sealed class MemoryStorage : ITaskStorage
             results.Clear();
             revocations.Clear();
             deadLetters.Clear();
+            periodic.Clear();
+            locks.Clear();
+            recurring.Clear();
+            labels.Clear();
         }
         return ValueTask.CompletedTask;
     }

@@ -11,12 +11,14 @@ internal static class DiagnosticAssert
     /// <param name="spanText">The source text the diagnostic points at.</param>
     /// <param name="line">Its one-based line.</param>
     /// <param name="message">The exact message.</param>
-    public static GeneratorRunResult Single(string source, string id, string spanText, int line, string message)
+    /// <param name="severity">The expected severity.</param>
+    public static GeneratorRunResult Single(string source, string id, string spanText, int line, string message,
+        DiagnosticSeverity severity = DiagnosticSeverity.Error)
     {
         var (result, _) = GeneratorHarness.Run(GeneratorHarness.Compile(source));
         var diagnostic = Assert.Single(result.Diagnostics);
         Assert.Equal(id, diagnostic.Id);
-        Assert.Equal(DiagnosticSeverity.Error, diagnostic.Severity);
+        Assert.Equal(severity, diagnostic.Severity);
         Assert.True(diagnostic.Location.IsInSource, "the diagnostic should point into the source tree");
         Assert.Equal(spanText, diagnostic.Location.SourceTree!.GetText().ToString(diagnostic.Location.SourceSpan));
         Assert.Equal(line, diagnostic.Location.GetLineSpan().StartLinePosition.Line + 1);
