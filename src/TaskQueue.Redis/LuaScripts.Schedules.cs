@@ -44,10 +44,23 @@ internal static partial class LuaScripts
         end
         """;
 
+    // Shared: puts a record's next run (ms, or '' for none) in its hash and the due index.
+    private const string ScheduleRecord = """
+        local function schedule(record, due, id, next)
+          if next == '' then
+            redis.call('HDEL', record, 'next')
+            redis.call('ZREM', due, id)
+          else
+            redis.call('HSET', record, 'next', next)
+            redis.call('ZADD', due, next, id)
+          end
+        end
+        """;
+
     // Write a record. KEYS: 1 record, 2 labels, 3 due. ARGV: 1 id, 2 label, 3 body, 4 next ms or
     // '', 5 expected version or '' (must not exist), 6 replace label '1'/'0', 7 record prefix.
     // Returns {0, version} written, {1, version} version conflict, {2, version, holder} label taken.
-    public const string PutRecurring = """
+    public const string PutRecurring = ScheduleRecord + "\n" + """
         local ver = tonumber(redis.call('HGET', KEYS[1], 'ver') or '0')
         local exists = redis.call('EXISTS', KEYS[1]) == 1
         if ARGV[5] == '' then
@@ -67,13 +80,7 @@ internal static partial class LuaScripts
         end
         ver = ver + 1
         redis.call('HSET', KEYS[1], 'label', ARGV[2], 'body', ARGV[3], 'ver', ver)
-        if ARGV[4] == '' then
-          redis.call('HDEL', KEYS[1], 'next')
-          redis.call('ZREM', KEYS[3], ARGV[1])
-        else
-          redis.call('HSET', KEYS[1], 'next', ARGV[4])
-          redis.call('ZADD', KEYS[3], ARGV[4], ARGV[1])
-        end
+        schedule(KEYS[1], KEYS[3], ARGV[1], ARGV[4])
         redis.call('HSET', KEYS[2], ARGV[2], ARGV[1])
         return {0, ver}
         """;
@@ -144,7 +151,7 @@ internal static partial class LuaScripts
     // Fire one run of a record. KEYS: 1 record, 2 due, 3 queue, 4 the record's lock.
     // ARGV: 1 id, 2 expected version, 3 body, 4 next ms or '', 5 queue entry, 6 lock owner or '', 7 lock ttl ms.
     // Returns 0 fired, 1 version conflict, 2 busy, 3 missing.
-    public const string FireRecurring = """
+    public const string FireRecurring = ScheduleRecord + "\n" + """
         local ver = redis.call('HGET', KEYS[1], 'ver')
         if not ver then return 3 end
         if tonumber(ver) ~= tonumber(ARGV[2]) then return 1 end
@@ -154,13 +161,7 @@ internal static partial class LuaScripts
         end
         redis.call('RPUSH', KEYS[3], ARGV[5])
         redis.call('HSET', KEYS[1], 'body', ARGV[3], 'ver', tonumber(ver) + 1)
-        if ARGV[4] == '' then
-          redis.call('HDEL', KEYS[1], 'next')
-          redis.call('ZREM', KEYS[2], ARGV[1])
-        else
-          redis.call('HSET', KEYS[1], 'next', ARGV[4])
-          redis.call('ZADD', KEYS[2], ARGV[4], ARGV[1])
-        end
+        schedule(KEYS[1], KEYS[2], ARGV[1], ARGV[4])
         return 0
         """;
 }

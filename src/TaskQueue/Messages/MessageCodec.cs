@@ -165,20 +165,20 @@ public static class MessageCodec
         return r.ReadString() ?? throw new TaskPayloadException("the message id is nil");
     }
 
-    private static void WriteText(ref MessagePackWriter w, string? text)
+    internal static void WriteText(ref MessagePackWriter w, string? text)
     {
         if (text is null) w.WriteNil();
         else w.Write(text);
     }
 
-    private static string? ReadText(ref MessagePackReader r) => r.TryReadNil() ? null : r.ReadString();
+    internal static string? ReadText(ref MessagePackReader r) => r.TryReadNil() ? null : r.ReadString();
 
-    private static void WriteTime(ref MessagePackWriter w, DateTimeOffset? time)
+    internal static void WriteTime(ref MessagePackWriter w, DateTimeOffset? time)
     {
         if (time is null) w.WriteNil();
         else w.Write(time.Value.ToUnixTimeMilliseconds());
     }
 
-    private static DateTimeOffset? ReadTime(ref MessagePackReader r)
+    internal static DateTimeOffset? ReadTime(ref MessagePackReader r)
         => r.TryReadNil() ? null : DateTimeOffset.FromUnixTimeMilliseconds(r.ReadInt64());
 }

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using MessagePack;
+using TaskQueue.Messages;
 using TaskQueue.Serialization;
 using TaskQueue.Storage;
 
@@ -40,16 +41,15 @@ internal static class RecurringCodec
         w.Write(s.Schedule);
         w.Write(s.TimeZone);
         w.Write(s.Enabled);
-        WriteTime(ref w, s.StartRunning);
-        WriteTime(ref w, s.EndRunning);
+        MessageCodec.WriteTime(ref w, s.StartRunning);
+        MessageCodec.WriteTime(ref w, s.EndRunning);
         w.Write(s.WaitForSchedule);
         w.Write(s.Iterations);
         w.Write(s.AllowOverlap);
-        if (s.UserDataJson is null) w.WriteNil();
-        else w.Write(s.UserDataJson);
-        WriteTime(ref w, s.CreatedAt);
-        WriteTime(ref w, s.ModifiedAt);
-        WriteTime(ref w, s.LastRun);
+        MessageCodec.WriteText(ref w, s.UserDataJson);
+        MessageCodec.WriteTime(ref w, s.CreatedAt);
+        MessageCodec.WriteTime(ref w, s.ModifiedAt);
+        MessageCodec.WriteTime(ref w, s.LastRun);
         w.Write(s.RunCount);
     }
 
@@ -67,8 +67,8 @@ internal static class RecurringCodec
             long argsStart = r.Consumed;
             r.Skip();
             var arguments = bytes.Slice((int)argsStart, (int)(r.Consumed - argsStart));
-            var state = new RecurringState(task, arguments, r.ReadString() ?? "", r.ReadString() ?? "UTC", r.ReadBoolean(), ReadTime(ref r), ReadTime(ref r),
-                r.ReadBoolean(), r.ReadInt32(), r.ReadBoolean(), r.TryReadNil() ? null : r.ReadString(), ReadTime(ref r), ReadTime(ref r), ReadTime(ref r), r.ReadInt32());
+            var state = new RecurringState(task, arguments, r.ReadString() ?? "", r.ReadString() ?? "UTC", r.ReadBoolean(), MessageCodec.ReadTime(ref r), MessageCodec.ReadTime(ref r),
+                r.ReadBoolean(), r.ReadInt32(), r.ReadBoolean(), MessageCodec.ReadText(ref r), MessageCodec.ReadTime(ref r), MessageCodec.ReadTime(ref r), MessageCodec.ReadTime(ref r), r.ReadInt32());
             return state;
         }
         catch (Exception e) when (e is MessagePackSerializationException or EndOfStreamException or OverflowException or InvalidOperationException)
@@ -106,13 +106,4 @@ internal static class RecurringCodec
 
     public static JsonObject ParseUserData(string? json)
         => string.IsNullOrEmpty(json) ? [] : JsonNode.Parse(json) as JsonObject ?? [];
-
-    private static void WriteTime(ref MessagePackWriter w, DateTimeOffset? time)
-    {
-        if (time is null) w.WriteNil();
-        else w.Write(time.Value.ToUnixTimeMilliseconds());
-    }
-
-    private static DateTimeOffset? ReadTime(ref MessagePackReader r)
-        => r.TryReadNil() ? null : DateTimeOffset.FromUnixTimeMilliseconds(r.ReadInt64());
 }
