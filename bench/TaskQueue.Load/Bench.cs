@@ -99,7 +99,7 @@ internal sealed class Bench : IAsyncDisposable
     {
         await FreshAsync();
         await FillAsync(n);
-        await using var consumer = new TaskConsumer(app, new ConsumerOptions { Workers = workers, BatchSize = 64, RunScheduler = false });
+        await using var consumer = new TaskConsumer(app, new ConsumerOptions { Workers = workers, BatchSize = 64, RunScheduler = false, RunPeriodic = false, RunRecurring = false });
         var clock = Stopwatch.StartNew();
         consumer.Start();
         await WaitDrainedAsync(() => Interlocked.Read(ref Observed.Done) >= n);
@@ -140,7 +140,7 @@ internal sealed class Bench : IAsyncDisposable
     public async Task<Percentiles> LatencyAsync(int perSecond, int seconds, int workers)
     {
         await FreshAsync();
-        await using var consumer = new TaskConsumer(app, new ConsumerOptions { Workers = workers, RunScheduler = false });
+        await using var consumer = new TaskConsumer(app, new ConsumerOptions { Workers = workers, RunScheduler = false, RunPeriodic = false, RunRecurring = false });
         consumer.Start();
         var ping = Ping.With(app);
         for (int i = 0; i < 200; i++) await ping.EnqueueAsync(Stopwatch.GetTimestamp());   // warm-up
@@ -162,7 +162,7 @@ internal sealed class Bench : IAsyncDisposable
     public async Task<Percentiles> ScheduleAccuracyAsync(int count, int workers)
     {
         await FreshAsync();
-        await using var consumer = new TaskConsumer(app, new ConsumerOptions { Workers = workers, BatchSize = 64 });
+        await using var consumer = new TaskConsumer(app, new ConsumerOptions { Workers = workers, BatchSize = 64, RunPeriodic = false, RunRecurring = false });
         consumer.Start();
         var now = DateTimeOffset.UtcNow;
         var eta = DateTimeOffset.FromUnixTimeSeconds(now.ToUnixTimeSeconds() + 3);
@@ -180,6 +180,71 @@ internal sealed class Bench : IAsyncDisposable
         await Task.WhenAll(pending);
         await WaitDrainedAsync(() => Interlocked.Read(ref Observed.Done) >= count, TimeSpan.FromSeconds(60));
         return Percentiles.Of(Observed.EtaErrorsMs.Select(Math.Abs));
+    }
+
+    /// <summary>
+    /// The every-second periodic task with <paramref name="consumers"/> consumers on one app for
+    /// <paramref name="seconds"/>: occurrences run, occurrences run twice, and how late they started.
+    /// </summary>
+    public async Task<(int Occurrences, int Duplicates, int Missed, Percentiles Late)> PeriodicAsync(int consumers, int seconds)
+    {
+        await FreshAsync();
+        var running = new List<TaskConsumer>();
+        for (int i = 0; i < consumers; i++)
+        {
+            var c = new TaskConsumer(app, new ConsumerOptions { Workers = 2, RunRecurring = false });
+            c.Start();
+            running.Add(c);
+        }
+        await Task.Delay(TimeSpan.FromSeconds(seconds));
+        foreach (var c in running) await c.DisposeAsync();
+        var ticks = Observed.Ticks.ToArray();
+        var perOccurrence = ticks.GroupBy(t => t.Eta).ToList();
+        var first = perOccurrence.Min(g => g.Key);
+        var last = perOccurrence.Max(g => g.Key);
+        int expected = (int)(last - first).TotalSeconds + 1;
+        return (perOccurrence.Count, perOccurrence.Count(g => g.Select(t => t.TaskId).Distinct().Count() > 1), expected - perOccurrence.Count,
+            Percentiles.Of(Observed.EtaErrorsMs));
+    }
+
+    /// <summary>
+    /// <paramref name="records"/> recurring-task records on an every-second schedule, run by
+    /// <paramref name="consumers"/> consumers for <paramref name="seconds"/>: runs per second, how
+    /// late runs started after their occurrence, and the Redis memory per record.
+    /// </summary>
+    public async Task<(double RunsPerSecond, Percentiles Late, double BytesPerRecord)> RecurringAsync(int records, int consumers, int seconds)
+    {
+        await FreshAsync();
+        var server = mux.GetServer(mux.GetEndPoints()[0]);
+        long before = await UsedMemoryAsync(server);
+        var beat = Beat.With(app);
+        var saves = new List<Task>();
+        for (int i = 0; i < records; i++)
+        {
+            saves.Add(beat.Recurring(schedule: "* * * * * *", label: $"beat-{i}").SaveAsync());
+            if (saves.Count == 200)
+            {
+                await Task.WhenAll(saves);
+                saves.Clear();
+            }
+        }
+        await Task.WhenAll(saves);
+        double bytes = (await UsedMemoryAsync(server) - before) / (double)records;
+        var running = new List<TaskConsumer>();
+        for (int i = 0; i < consumers; i++)
+        {
+            var c = new TaskConsumer(app, new ConsumerOptions { Workers = 4, BatchSize = 64, RunPeriodic = false });
+            c.Start();
+            running.Add(c);
+        }
+        await Task.Delay(TimeSpan.FromSeconds(2));   // warm-up
+        Observed.Reset();
+        var clock = Stopwatch.StartNew();
+        await Task.Delay(TimeSpan.FromSeconds(seconds));
+        double rate = Interlocked.Read(ref Observed.Beats) / clock.Elapsed.TotalSeconds;
+        var late = Percentiles.Of(Observed.BeatLatesMs);
+        foreach (var c in running) await c.DisposeAsync();
+        return (rate, late, bytes);
     }
 
     private async Task FillAsync(int n)

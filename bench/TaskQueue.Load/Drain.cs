@@ -14,7 +14,7 @@ internal static class Drain
         var go = $"{{tq:{options.App}}}:load-go";
         Console.WriteLine("ready");
         while (!await mux.GetDatabase().KeyExistsAsync(go)) await Task.Delay(1);
-        await using var consumer = new TaskConsumer(app, new ConsumerOptions { Workers = options.Workers, BatchSize = 64, RunScheduler = false });
+        await using var consumer = new TaskConsumer(app, new ConsumerOptions { Workers = options.Workers, BatchSize = 64, RunScheduler = false, RunPeriodic = false, RunRecurring = false });
         consumer.Start();
         while (await storage.QueueLengthAsync("default") > 0 || await storage.InFlightCountAsync() > 0) await Task.Delay(5);
         await consumer.StopAsync();

@@ -10,12 +10,18 @@ public static class Observed
     public static long Done;
     public static readonly ConcurrentQueue<double> LatenciesMs = new();
     public static readonly ConcurrentQueue<double> EtaErrorsMs = new();
+    public static readonly ConcurrentQueue<(DateTimeOffset Eta, string TaskId)> Ticks = new();
+    public static readonly ConcurrentQueue<double> BeatLatesMs = new();
+    public static long Beats;
 
     public static void Reset()
     {
         Interlocked.Exchange(ref Done, 0);
         LatenciesMs.Clear();
         EtaErrorsMs.Clear();
+        Ticks.Clear();
+        BeatLatesMs.Clear();
+        Interlocked.Exchange(ref Beats, 0);
     }
 }
 
@@ -39,5 +45,22 @@ public static class LoadTasks
     {
         Observed.EtaErrorsMs.Enqueue(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - etaUnixMs);
         Interlocked.Increment(ref Observed.Done);
+    }
+
+    /// <summary>Every second, fired by every consumer's ticker: records its occurrence and how late it started.</summary>
+    [PeriodicTask("* * * * * *")]
+    public static void Tick(TaskContext context)
+    {
+        if (context.Eta is not { } eta) return;
+        Observed.Ticks.Enqueue((eta, context.TaskId));
+        Observed.EtaErrorsMs.Enqueue((DateTimeOffset.UtcNow - eta).TotalMilliseconds);
+    }
+
+    /// <summary>Run by recurring-task records: records how late it started after its record's occurrence.</summary>
+    [Task]
+    public static void Beat(TaskContext context)
+    {
+        if (context.Eta is { } eta) Observed.BeatLatesMs.Enqueue((DateTimeOffset.UtcNow - eta).TotalMilliseconds);
+        Interlocked.Increment(ref Observed.Beats);
     }
 }

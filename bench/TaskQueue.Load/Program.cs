@@ -49,6 +49,21 @@ await using (var bench = await Bench.CreateAsync(redis))
     var accuracy = await bench.ScheduleAccuracyAsync(count: 5000, workers: 16);
     table.Add("|start − eta| p50, 5,000 tasks due in the same second", accuracy.P50, " ms");
     table.Add("|start − eta| p99, 5,000 tasks due in the same second", accuracy.P99, " ms", note: "target ≤ 50 ms");
+
+    int periodicSeconds = options.Quick ? 5 : 15;
+    var periodic = await bench.PeriodicAsync(consumers: 3, seconds: periodicSeconds);
+    table.Add($"every-second periodic task, 3 consumers, {periodicSeconds} s: occurrences run", periodic.Occurrences, "");
+    table.Add("periodic occurrences enqueued twice", periodic.Duplicates, "", note: "target 0");
+    table.Add("periodic occurrences missed", periodic.Missed, "", note: "target ≤ 1");
+    table.Add("periodic start − occurrence p50", periodic.Late.P50, " ms");
+    table.Add("periodic start − occurrence p99", periodic.Late.P99, " ms");
+
+    int records = options.Quick ? 500 : 2000;
+    var recurring = await bench.RecurringAsync(records, consumers: 2, seconds: options.Quick ? 5 : 10);
+    table.Add($"{records:N0} every-second recurring records, 2 consumers: runs", recurring.RunsPerSecond, "/s", note: $"of {records:N0}/s scheduled");
+    table.Add("recurring start − occurrence p50", recurring.Late.P50, " ms");
+    table.Add("recurring start − occurrence p99", recurring.Late.P99, " ms");
+    table.Add("Redis memory per recurring record", recurring.BytesPerRecord, " B");
 }
 
 table.Print();
