@@ -27,6 +27,30 @@ public static class TaskRegistry
         }
     }
 
+    /// <summary>
+    /// Makes <paramref name="task"/> periodic on a schedule made in code (huey's
+    /// <c>periodic_task(crontab(...))</c>), for example
+    /// <c>TaskRegistry.SchedulePeriodic(Backup.Descriptor, new Crontab(hour: "3", minute: "0"))</c>.
+    /// Call it at start-up, before consumers start: their tickers read the registry once. The task's
+    /// method must take no arguments (a <see cref="TaskContext"/> and a <see cref="CancellationToken"/>
+    /// are fine): the ticker enqueues it with none.
+    /// </summary>
+    /// <returns>The task's descriptor as now registered, with <see cref="TaskDescriptor.Periodic"/> set.</returns>
+    /// <exception cref="InvalidOperationException">Another task (other generated code) is registered under the same name.</exception>
+    public static TaskDescriptor SchedulePeriodic(TaskDescriptor task, Scheduling.ISchedule schedule, Scheduling.MissedRunPolicy missedRuns = Scheduling.MissedRunPolicy.Skip)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        ArgumentNullException.ThrowIfNull(schedule);
+        var periodic = new TaskDescriptor(task.Name, task.Queue, task.Retries, task.RetryDelay, task.Invoker)
+        {
+            Periodic = new Scheduling.PeriodicSchedule(schedule, missedRuns),
+        };
+        Tasks.AddOrUpdate(task.Name, periodic, (name, existing) => existing.Invoker == task.Invoker
+            ? periodic
+            : throw new InvalidOperationException($"Another task is registered as '{name}'; cannot make '{name}' periodic."));
+        return periodic;
+    }
+
     /// <summary>Finds a task by its stable name.</summary>
     public static bool TryGet(string name, [NotNullWhen(true)] out TaskDescriptor? task) => Tasks.TryGetValue(name, out task);
 

@@ -224,4 +224,38 @@ public class PeriodicTickerTests
         var ticker = new PeriodicTicker(app, [Periodic("* * * * *", "Mars/Olympus_Mons"), Periodic("* * * * *", name: Echo.Name)]);
         Assert.Equal([Echo.Name], ticker.Tasks.Select(t => t.Name));
     }
+
+    [Fact]
+    public async Task A_huey_style_crontab_made_in_code_drives_the_ticker()
+    {
+        var (app, time) = NewApp(new DateTimeOffset(2026, 3, 2, 8, 0, 0, TimeSpan.Zero)); // a Monday
+        var crontab = new Crontab(dayOfWeek: "1-5", hour: "9-10", minute: "*/30");
+        var task = new TaskDescriptor(Zero.Name, null, 0, TimeSpan.Zero, Zero.Descriptor.Invoker) { Periodic = new PeriodicSchedule(crontab) };
+        var ticker = new PeriodicTicker(app, [task]);
+        await ticker.TickAsync(default);
+
+        await RunAsync(time, TimeSpan.FromHours(4), TimeSpan.FromMinutes(1), ticker);
+
+        var etas = (await Queued(app)).Select(m => m.Eta!.Value.ToUniversalTime().TimeOfDay).ToList();
+        Assert.Equal([TimeSpan.FromHours(9), TimeSpan.FromHours(9.5), TimeSpan.FromHours(10), TimeSpan.FromHours(10.5)], etas);
+        Assert.Equal("*/30 9-10 * * 1-5", task.Periodic!.Cron);
+    }
+
+    [Fact]
+    public void SchedulePeriodic_registers_a_task_as_periodic_on_a_schedule_made_in_code()
+    {
+        var task = new TaskDescriptor("tests.periodic-in-code." + Guid.NewGuid().ToString("N"), null, 0, TimeSpan.Zero, Zero.Descriptor.Invoker);
+        TaskRegistry.Register(task);
+        var never = new Crontab(month: "2", day: "30"); // February 30th: registered, never due
+
+        var periodic = TaskRegistry.SchedulePeriodic(task, never, MissedRunPolicy.RunOnce);
+
+        Assert.True(TaskRegistry.TryGet(task.Name, out var registered));
+        Assert.Same(periodic, registered);
+        Assert.Same(never, registered.Periodic!.Schedule);
+        Assert.Equal(MissedRunPolicy.RunOnce, registered.Periodic.MissedRuns);
+        Assert.Null(registered.Periodic.GetNextOccurrence(DateTimeOffset.UtcNow));
+        var impostor = new TaskDescriptor(task.Name, null, 0, TimeSpan.Zero, Echo.Descriptor.Invoker);
+        Assert.Throws<InvalidOperationException>(() => TaskRegistry.SchedulePeriodic(impostor, never));
+    }
 }

@@ -49,10 +49,10 @@ internal sealed partial class PeriodicTicker
     /// <summary>The periodic tasks this ticker fires.</summary>
     public IReadOnlyList<TaskDescriptor> Tasks => slots.ConvertAll(s => s.Task);
 
-    private sealed class Slot(TaskDescriptor task, CronSchedule schedule)
+    private sealed class Slot(TaskDescriptor task, ISchedule schedule)
     {
         public TaskDescriptor Task { get; } = task;
-        public CronSchedule Schedule { get; } = schedule;
+        public ISchedule Schedule { get; } = schedule;
         public DateTimeOffset? Next { get; set; }
     }
 
@@ -125,7 +125,7 @@ internal sealed partial class PeriodicTicker
     }
 
     /// <summary>The latest occurrence at or before <paramref name="now"/>, starting from the due one.</summary>
-    private static DateTimeOffset? Latest(CronSchedule schedule, DateTimeOffset due, DateTimeOffset now)
+    private static DateTimeOffset? Latest(ISchedule schedule, DateTimeOffset due, DateTimeOffset now)
     {
         var latest = due;
         for (int i = 0; i < MaxSteps; i++)

@@ -18,14 +18,16 @@ public enum MissedRunPolicy
 }
 
 /// <summary>
-/// The schedule of a periodic task: a cron expression in a time zone and a missed-run policy. The
-/// expression is parsed on first use; the generator has already checked it at compile time.
+/// The schedule of a periodic task and its missed-run policy: a cron expression in a time zone (from
+/// <see cref="PeriodicTaskAttribute"/>, parsed on first use, already checked at compile time) or any
+/// <see cref="ISchedule"/> made in code, such as a huey-style <see cref="Crontab"/>
+/// (see <see cref="TaskRegistry.SchedulePeriodic"/>).
 /// </summary>
 public sealed class PeriodicSchedule
 {
-    private CronSchedule? schedule;
+    private ISchedule? schedule;
 
-    /// <summary>Creates a schedule. Called by generated code.</summary>
+    /// <summary>Creates a schedule from a cron expression. Called by generated code.</summary>
     /// <param name="cron">A cron expression with 5 or 6 fields.</param>
     /// <param name="timeZone">An IANA or Windows time zone id; UTC when null.</param>
     /// <param name="missedRuns">The missed-run policy.</param>
@@ -37,18 +39,28 @@ public sealed class PeriodicSchedule
         MissedRuns = missedRuns;
     }
 
-    /// <summary>The cron expression.</summary>
+    /// <summary>Creates a periodic schedule from a schedule made in code (a <see cref="Crontab"/> or a <see cref="CronSchedule"/>).</summary>
+    public PeriodicSchedule(ISchedule schedule, MissedRunPolicy missedRuns = MissedRunPolicy.Skip)
+    {
+        ArgumentNullException.ThrowIfNull(schedule);
+        this.schedule = schedule;
+        Cron = schedule.Expression;
+        TimeZoneId = schedule.TimeZone == TimeZoneInfo.Utc ? "UTC" : schedule.TimeZone.Id;
+        MissedRuns = missedRuns;
+    }
+
+    /// <summary>The schedule's text: the cron expression, or a <see cref="Crontab"/>'s fields.</summary>
     public string Cron { get; }
 
-    /// <summary>The time zone id the expression is read in (<c>UTC</c> by default).</summary>
+    /// <summary>The time zone id the schedule is read in (<c>UTC</c> by default).</summary>
     public string TimeZoneId { get; }
 
     /// <summary>The missed-run policy.</summary>
     public MissedRunPolicy MissedRuns { get; }
 
-    /// <summary>The parsed schedule.</summary>
+    /// <summary>The schedule itself.</summary>
     /// <exception cref="FormatException">The expression or time zone is not valid on this machine.</exception>
-    public CronSchedule Schedule => schedule ??= CronSchedule.Parse(Cron, TimeZoneId);
+    public ISchedule Schedule => schedule ??= CronSchedule.Parse(Cron, TimeZoneId);
 
     /// <summary>The first occurrence strictly after <paramref name="after"/>, or null when there is none.</summary>
     public DateTimeOffset? GetNextOccurrence(DateTimeOffset after) => Schedule.GetNextOccurrence(after);
