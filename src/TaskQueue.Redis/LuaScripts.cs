@@ -15,18 +15,33 @@ namespace TaskQueue.Redis;
 internal static partial class LuaScripts
 {
     // Take, atomically: pops up to ARGV[1] entries from the head of the first non-empty queue of
-    // KEYS[5..] (in the order given), records each in the consumer's in-flight hash under a fresh
+    // KEYS[6..] (in the order given), records each in the consumer's in-flight hash under a fresh
     // receipt "<seq>|<taken ms>|<queue>" (the time taken, by Redis TIME), registers the consumer for the reaper, and says whether any
     // revocation exists. Nothing leaves a queue without being recorded, so a crash loses nothing.
-    // KEYS: 1 in-flight hash, 2 consumers set, 3 revocations, 4 sequence, 5.. queues
+    // The take is idempotent per token (KEYS[5]): it remembers what it took for a minute, and a
+    // retry with the same token (the reply of the first call was lost with the connection) returns
+    // the same records, or false for one a reaper has handed back since, instead of taking more.
+    // KEYS: 1 in-flight hash, 2 consumers set, 3 revocations, 4 sequence, 5 take token, 6.. queues
     // ARGV: 1 max, 2 consumer id, 3.. queue names (in the order of the queue keys)
     // Returns {0} when every queue is empty, else {queue index, revocations 0/1, first seq, taken ms, entry...}.
     public const string Take = """
+        local memo = redis.call('GET', KEYS[5])
+        if memo then
+          local qi, first, count, now = string.match(memo, '^(%d+)|(%d+)|(%d+)|(%d+)$')
+          qi = tonumber(qi)
+          first = tonumber(first)
+          local queue = ARGV[qi + 2]
+          local reply = {qi, redis.call('EXISTS', KEYS[3]), first, tonumber(now)}
+          for j = 0, tonumber(count) - 1 do
+            reply[#reply + 1] = redis.call('HGET', KEYS[1], first + j .. '|' .. now .. '|' .. queue) or false
+          end
+          return reply
+        end
         local max = tonumber(ARGV[1])
-        for i = 5, #KEYS do
+        for i = 6, #KEYS do
           local entries = redis.call('LPOP', KEYS[i], max)
           if entries then
-            local queue = ARGV[i - 2]
+            local queue = ARGV[i - 3]
             local first = redis.call('INCRBY', KEYS[4], #entries) - #entries + 1
             local t = redis.call('TIME')
             local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -41,7 +56,8 @@ internal static partial class LuaScripts
             end
             if #fields > 0 then redis.call('HSET', KEYS[1], unpack(fields)) end
             redis.call('SADD', KEYS[2], ARGV[2])
-            local reply = {i - 4, redis.call('EXISTS', KEYS[3]), first, now}
+            redis.call('SET', KEYS[5], string.format('%d|%d|%d|%d', i - 5, first, #entries, now), 'PX', 60000)
+            local reply = {i - 5, redis.call('EXISTS', KEYS[3]), first, now}
             for j = 1, #entries do reply[#reply + 1] = entries[j] end
             return reply
           end

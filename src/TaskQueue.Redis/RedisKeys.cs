@@ -100,6 +100,9 @@ public sealed class RedisKeys
     /// <summary>Sorted set: recurring-task record id, scored by its next run (Unix ms).</summary>
     public RedisKey RecurringDue { get; }
 
+    /// <summary>What the take with <paramref name="token"/> took, kept for a minute so that a retry of a take whose reply was lost gets the same records.</summary>
+    public RedisKey TakeToken(string token) => prefix + "tk:" + token;
+
     /// <summary>The key of lock <paramref name="name"/>.</summary>
     public RedisKey Lock(string name) => LockPrefix + name;
 

@@ -21,27 +21,14 @@ public sealed partial class RedisStorage
             return TakenBatch.Empty;
         }
 
-        var scriptKeys = new RedisKey[4 + queues.Count];
-        var args = new RedisValue[2 + queues.Count];
-        scriptKeys[0] = keys.Processing(consumerId);
-        scriptKeys[1] = keys.Consumers;
-        scriptKeys[2] = keys.Revocations;
-        scriptKeys[3] = keys.Sequence;
-        args[0] = max;
-        args[1] = consumerId;
-        var queueKeys = new RedisKey[queues.Count];
-        for (int i = 0; i < queues.Count; i++)
-        {
-            ArgumentException.ThrowIfNullOrEmpty(queues[i], nameof(queues));
-            scriptKeys[4 + i] = queueKeys[i] = keys.Queue(queues[i]);
-            args[2 + i] = queues[i];
-        }
+        var (scriptKeys, args, queueKeys) = TakeArguments(queues, consumerId, max);
 
         if (wait > TimeSpan.Zero) _ = waiter.ConnectAsync();
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var reply = (RedisResult[])(await db.ScriptEvaluateAsync(LuaScripts.Take, scriptKeys, args).ConfigureAwait(false))!;
+            scriptKeys[4] = keys.TakeToken(Guid.NewGuid().ToString("N"));
+            var reply = await TakeOnceAsync(scriptKeys, args, cancellationToken).ConfigureAwait(false);
             int queueIndex = (int)reply[0];
             if (queueIndex > 0) return ReadTaken(reply, queues[queueIndex - 1]);
 
@@ -63,17 +50,76 @@ public sealed partial class RedisStorage
         }
     }
 
+    private (RedisKey[] Keys, RedisValue[] Args, RedisKey[] QueueKeys) TakeArguments(IReadOnlyList<string> queues, string consumerId, int max)
+    {
+        var scriptKeys = new RedisKey[5 + queues.Count];
+        var args = new RedisValue[2 + queues.Count];
+        scriptKeys[0] = keys.Processing(consumerId);
+        scriptKeys[1] = keys.Consumers;
+        scriptKeys[2] = keys.Revocations;
+        scriptKeys[3] = keys.Sequence;
+        args[0] = max;
+        args[1] = consumerId;
+        var queueKeys = new RedisKey[queues.Count];
+        for (int i = 0; i < queues.Count; i++)
+        {
+            ArgumentException.ThrowIfNullOrEmpty(queues[i], nameof(queues));
+            scriptKeys[5 + i] = queueKeys[i] = keys.Queue(queues[i]);
+            args[2 + i] = queues[i];
+        }
+        return (scriptKeys, args, queueKeys);
+    }
+
+    /// <summary>One take with a given token, without waiting (for tests of the retry of a take whose reply was lost).</summary>
+    internal async Task<TakenBatch> TakeWithTokenAsync(IReadOnlyList<string> queues, string consumerId, int max, string token)
+    {
+        var (scriptKeys, args, _) = TakeArguments(queues, consumerId, max);
+        scriptKeys[4] = keys.TakeToken(token);
+        var reply = await TakeOnceAsync(scriptKeys, args, CancellationToken.None).ConfigureAwait(false);
+        int queueIndex = (int)reply[0];
+        return queueIndex > 0 ? ReadTaken(reply, queues[queueIndex - 1]) : TakenBatch.Empty;
+    }
+
+    /// <summary>
+    /// Runs the take script once, retrying with the same token while its outcome is unknown (the
+    /// connection failed or timed out after the call may have run): the script then returns what
+    /// the lost call took, so a take whose reply was lost does not strand its messages in flight
+    /// under a consumer that never saw them.
+    /// </summary>
+    private async Task<RedisResult[]> TakeOnceAsync(RedisKey[] scriptKeys, RedisValue[] args, CancellationToken cancellationToken)
+    {
+        long giveUp = Environment.TickCount64 + (long)UnknownTakeRetry.TotalMilliseconds;
+        var pause = TimeSpan.FromMilliseconds(50);
+        while (true)
+        {
+            try
+            {
+                return (RedisResult[])(await db.ScriptEvaluateAsync(LuaScripts.Take, scriptKeys, args).ConfigureAwait(false))!;
+            }
+            catch (Exception e) when (e is RedisConnectionException or RedisTimeoutException && Environment.TickCount64 < giveUp)
+            {
+                await Task.Delay(pause, cancellationToken).ConfigureAwait(false);
+                pause = TimeSpan.FromTicks(Math.Min(pause.Ticks * 2, TimeSpan.FromSeconds(1).Ticks));
+            }
+        }
+    }
+
+    /// <summary>How long a take whose outcome is unknown is retried with its token (the token is remembered for a minute).</summary>
+    private static readonly TimeSpan UnknownTakeRetry = TimeSpan.FromSeconds(45);
+
     private static TakenBatch ReadTaken(RedisResult[] reply, string queue)
     {
         bool revocations = (int)reply[1] != 0;
         long first = (long)reply[2];
         long takenAt = (long)reply[3];
-        var messages = new TakenMessage[reply.Length - 4];
-        for (int i = 0; i < messages.Length; i++)
+        var messages = new List<TakenMessage>(reply.Length - 4);
+        for (int i = 0; i < reply.Length - 4; i++)
         {
+            // Only a retried take can find a record gone (a reaper handed it back meanwhile).
+            if (reply[4 + i].IsNull) continue;
             var entry = (byte[])reply[4 + i]!;
             var receipt = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{first + i}|{takenAt}|{queue}");
-            messages[i] = new TakenMessage(queue, RedisRecords.MessageOf(entry), receipt, entry[0]);
+            messages.Add(new TakenMessage(queue, RedisRecords.MessageOf(entry), receipt, entry[0]));
         }
         return new TakenBatch(messages, revocations);
     }

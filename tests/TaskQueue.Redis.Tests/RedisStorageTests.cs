@@ -35,6 +35,24 @@ public sealed class RedisStorageTests(RedisServerFixture redis, ITestOutputHelpe
     }
 
     [Fact]
+    public async Task A_take_retried_with_its_token_gets_the_same_records_instead_of_taking_more()
+    {
+        await storage.EnqueueManyAsync("jobs", [B("a"), B("b"), B("c"), B("d")]);
+        var first = await storage.TakeWithTokenAsync(["jobs"], "c1", 2, "token-1");
+        // The reply of the first call was lost: the retry with the same token must not take c and d.
+        var again = await storage.TakeWithTokenAsync(["jobs"], "c1", 2, "token-1");
+        Assert.Equal(first.Messages.Select(m => (m.Receipt, Encoding.UTF8.GetString(m.Body.Span))), again.Messages.Select(m => (m.Receipt, Encoding.UTF8.GetString(m.Body.Span))));
+        Assert.Equal(["a", "b"], again.Messages.Select(m => Encoding.UTF8.GetString(m.Body.Span)));
+        Assert.Equal(2, await storage.QueueLengthAsync("jobs"));
+        Assert.Equal(2, await storage.InFlightCountAsync());
+
+        // A record settled meanwhile is left out of the retry's reply; a new token takes on.
+        await storage.CompleteAsync("c1", [Completion.Ack(first.Messages[0])]);
+        Assert.Equal(["b"], (await storage.TakeWithTokenAsync(["jobs"], "c1", 2, "token-1")).Messages.Select(m => Encoding.UTF8.GetString(m.Body.Span)));
+        Assert.Equal(["c", "d"], (await storage.TakeWithTokenAsync(["jobs"], "c1", 2, "token-2")).Messages.Select(m => Encoding.UTF8.GetString(m.Body.Span)));
+    }
+
+    [Fact]
     public async Task An_in_flight_record_names_its_consumer_queue_and_the_time_it_was_taken()
     {
         await storage.EnqueueAsync("jobs", B("m"));

@@ -454,4 +454,266 @@ public abstract partial class StorageContractTests : IAsyncLifetime
         Assert.Equal("bad", Assert.Single(await Storage.ListDeadLettersAsync(10)).Reason);
         Assert.Equal(["rel", "retry2"], (await Take()).Messages.Select(x => S(x.Body)));
     }
+
+    // ---- periodic claims, locks and recurring records: edges of the contract --------------------
+    // (the main cases are in StorageContractTests.Schedules.cs)
+
+    [Fact]
+    public async Task Periodic_and_recurring_fires_append_at_the_tail_and_are_taken_like_enqueued_messages()
+    {
+        await Storage.EnqueueAsync("q", B("enqueued"));
+        Assert.True(await Storage.FirePeriodicAsync("tick", T0, T0, "q", B("periodic")));
+        await Storage.PutRecurringAsync(Write("r1", "beans", "v1", T0, null));
+        Assert.Equal(RecurringFireStatus.Fired, await Storage.FireRecurringAsync(new RecurringFire("r1", 1, B("v2"), null, "q", B("recurring"))));
+
+        var batch = await Take();
+        Assert.Equal(["enqueued", "periodic", "recurring"], batch.Messages.Select(m => S(m.Body)));
+        Assert.All(batch.Messages, m => Assert.Equal(("q", 0), (m.Queue, m.Deliveries)));
+    }
+
+    [Fact]
+    public async Task Periodic_claims_of_different_tasks_are_independent()
+    {
+        Assert.True(await Storage.FirePeriodicAsync("tick", T0, T0, "q", B("tick")));
+        Assert.True(await Storage.FirePeriodicAsync("tock", T0, T0, "q", B("tock")));
+        Assert.False(await Storage.FirePeriodicAsync("tock", T0, T0, "q", B("tock again")));
+        Assert.Equal(T0, await Storage.GetPeriodicLastFiredAsync("tick"));
+        Assert.Equal(T0, await Storage.GetPeriodicLastFiredAsync("tock"));
+        Assert.Equal(["tick", "tock"], await PendingText());
+    }
+
+    [Fact]
+    public async Task A_periodic_fire_wakes_a_waiting_take()
+    {
+        var take = Storage.TakeAsync(["q"], "c1", 10, TimeSpan.FromSeconds(10)).AsTask();
+        await Task.Delay(100);
+        Assert.False(take.IsCompleted);
+        var clock = Stopwatch.StartNew();
+        Assert.True(await Storage.FirePeriodicAsync("tick", T0, T0, "q", B("tick")));
+        var batch = await take.WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.Equal(["tick"], batch.Messages.Select(m => S(m.Body)));
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(2), $"woke after {clock.ElapsedMilliseconds} ms");
+    }
+
+    [Fact]
+    public async Task A_recurring_fire_wakes_a_waiting_take()
+    {
+        await Storage.PutRecurringAsync(Write("r1", "beans", "v1", T0, null));
+        var take = Storage.TakeAsync(["q"], "c1", 10, TimeSpan.FromSeconds(10)).AsTask();
+        await Task.Delay(100);
+        Assert.False(take.IsCompleted);
+        var clock = Stopwatch.StartNew();
+        Assert.Equal(RecurringFireStatus.Fired, await Storage.FireRecurringAsync(new RecurringFire("r1", 1, B("v2"), T0.AddMinutes(1), "q", B("run"))));
+        var batch = await take.WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.Equal(["run"], batch.Messages.Select(m => S(m.Body)));
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(2), $"woke after {clock.ElapsedMilliseconds} ms");
+    }
+
+    [Fact]
+    public async Task Reacquiring_a_lock_gives_it_the_new_time_to_live()
+    {
+        Assert.True(await Storage.AcquireLockAsync("l", "a", TimeSpan.FromMilliseconds(300)));
+        Assert.True(await Storage.AcquireLockAsync("l", "a", TimeSpan.FromMinutes(5)));
+        // A probe taken after the extension with the first lock's time to live: once it has expired,
+        // the first lock would have too, had the extension not applied.
+        Assert.True(await Storage.AcquireLockAsync("probe", "p", TimeSpan.FromMilliseconds(300)));
+        await Eventually.UntilAsync(async () => await Storage.GetLockOwnerAsync("probe") is null, "the probe lock to expire", TimeSpan.FromSeconds(10));
+        Assert.Equal("a", await Storage.GetLockOwnerAsync("l"));
+        Assert.False(await Storage.AcquireLockAsync("l", "b", TimeSpan.FromSeconds(30)));
+    }
+
+    [Fact]
+    public async Task Locks_are_independent_of_each_other()
+    {
+        Assert.True(await Storage.AcquireLockAsync("l1", "a", TimeSpan.FromSeconds(30)));
+        Assert.True(await Storage.AcquireLockAsync("l2", "b", TimeSpan.FromSeconds(30)));
+        Assert.False(await Storage.ReleaseLockAsync("l2", "a"));
+        Assert.True(await Storage.ReleaseLockAsync("l1", "a"));
+        Assert.Equal("b", await Storage.GetLockOwnerAsync("l2"));
+        Assert.False(await Storage.ReleaseLockAsync("never-taken", "a"));
+    }
+
+    [Fact]
+    public async Task Recurring_write_outcomes_report_the_stored_version_and_refused_writes_change_nothing()
+    {
+        Assert.Equal(new RecurringWriteResult(RecurringWriteStatus.Written, 1), await Storage.PutRecurringAsync(Write("r1", "beans", "v1", T0, null)));
+        Assert.Equal(new RecurringWriteResult(RecurringWriteStatus.Written, 2), await Storage.PutRecurringAsync(Write("r1", "beans", "v2", T0, 1)));
+        Assert.Equal(new RecurringWriteResult(RecurringWriteStatus.VersionConflict, 2), await Storage.PutRecurringAsync(Write("r1", "beans", "x", null, null)));
+        Assert.Equal(new RecurringWriteResult(RecurringWriteStatus.VersionConflict, 2), await Storage.PutRecurringAsync(Write("r1", "beans", "x", null, 1)));
+        Assert.Equal(new RecurringWriteResult(RecurringWriteStatus.VersionConflict, 0), await Storage.PutRecurringAsync(Write("r9", "peas", "x", null, 1)));
+        Assert.Equal(new RecurringWriteResult(RecurringWriteStatus.LabelTaken, 0, "r1"), await Storage.PutRecurringAsync(Write("r2", "beans", "x", null, null)));
+
+        var entry = (await Storage.GetRecurringAsync("r1"))!;
+        Assert.Equal(("beans", "v2", T0, 2L), (entry.Label, S(entry.Body), entry.NextRun, entry.Version));
+        Assert.Null(await Storage.GetRecurringAsync("r9"));
+        Assert.Null(await Storage.FindRecurringAsync("peas"));
+        Assert.Equal(["r1"], (await Storage.ListRecurringAsync(10)).Select(e => e.Id));
+    }
+
+    [Fact]
+    public async Task Relabelling_a_recurring_record_onto_a_taken_label_is_refused_unless_it_replaces_the_holder()
+    {
+        var now = await Storage.GetTimeAsync();
+        await Storage.PutRecurringAsync(Write("r1", "a", "1", now.AddMinutes(-2), null));
+        await Storage.PutRecurringAsync(Write("r2", "b", "2", now.AddMinutes(-1), null));
+
+        Assert.Equal(new RecurringWriteResult(RecurringWriteStatus.LabelTaken, 1, "r2"), await Storage.PutRecurringAsync(Write("r1", "b", "1b", now, 1)));
+        Assert.Equal(("r1", 1L), ((await Storage.FindRecurringAsync("a"))!.Id, (await Storage.GetRecurringAsync("r1"))!.Version));
+        Assert.Equal("r2", (await Storage.FindRecurringAsync("b"))!.Id);
+
+        Assert.Equal(new RecurringWriteResult(RecurringWriteStatus.Written, 2), await Storage.PutRecurringAsync(Write("r1", "b", "1b", now.AddMinutes(-2), 1, replace: true)));
+        Assert.Null(await Storage.GetRecurringAsync("r2"));
+        Assert.Null(await Storage.FindRecurringAsync("a"));
+        Assert.Equal("r1", (await Storage.FindRecurringAsync("b"))!.Id);
+        Assert.Equal(["b"], (await Storage.ListRecurringAsync(10)).Select(e => e.Label));
+        Assert.Equal(["r1"], (await Storage.DueRecurringAsync(10)).Entries.Select(e => e.Id));
+
+        // Keeping one's own label is no conflict, with or without ReplaceLabel.
+        Assert.Equal(RecurringWriteStatus.Written, (await Storage.PutRecurringAsync(Write("r1", "b", "1c", null, 2))).Status);
+        Assert.Equal(RecurringWriteStatus.Written, (await Storage.PutRecurringAsync(Write("r1", "b", "1d", null, 3, replace: true))).Status);
+        Assert.Equal(("r1", 4L), ((await Storage.FindRecurringAsync("b"))!.Id, (await Storage.GetRecurringAsync("r1"))!.Version));
+    }
+
+    [Fact]
+    public async Task Racing_creators_of_one_recurring_record_or_one_label_write_once()
+    {
+        var sameId = await Task.WhenAll(Enumerable.Range(0, 10).Select(i =>
+            Storage.PutRecurringAsync(Write("r1", "beans", $"by {i}", T0, null)).AsTask()));
+        Assert.Equal(1, sameId.Count(r => r.Status == RecurringWriteStatus.Written));
+        Assert.All(sameId.Where(r => r.Status != RecurringWriteStatus.Written), r => Assert.Equal(RecurringWriteStatus.VersionConflict, r.Status));
+
+        var sameLabel = await Task.WhenAll(Enumerable.Range(0, 10).Select(i =>
+            Storage.PutRecurringAsync(Write($"p{i}", "peas", $"by {i}", T0, null)).AsTask()));
+        Assert.Equal(1, sameLabel.Count(r => r.Status == RecurringWriteStatus.Written));
+        Assert.All(sameLabel.Where(r => r.Status != RecurringWriteStatus.Written), r => Assert.Equal(RecurringWriteStatus.LabelTaken, r.Status));
+        Assert.Equal(2, (await Storage.ListRecurringAsync(100)).Count);
+    }
+
+    [Fact]
+    public async Task Recurring_records_are_listed_in_ordinal_label_order()
+    {
+        string[] labels = ["b", "é", "B", "_", "a", "A1", "A"];
+        for (int i = 0; i < labels.Length; i++) await Storage.PutRecurringAsync(Write($"r{i}", labels[i], "x", null, null));
+        var expected = labels.Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(expected, (await Storage.ListRecurringAsync(100)).Select(e => e.Label));
+        Assert.Equal(expected.Take(3), (await Storage.ListRecurringAsync(3)).Select(e => e.Label));
+        Assert.Empty(await Storage.ListRecurringAsync(0));
+    }
+
+    [Fact]
+    public async Task A_recurring_record_without_a_next_run_stays_out_of_the_due_index()
+    {
+        var now = await Storage.GetTimeAsync();
+        await Storage.PutRecurringAsync(Write("r1", "beans", "v1", now.AddMinutes(-1), null));
+        Assert.Equal(["r1"], (await Storage.DueRecurringAsync(10)).Entries.Select(e => e.Id));
+
+        await Storage.PutRecurringAsync(Write("r1", "beans", "v2", null, 1));
+        var due = await Storage.DueRecurringAsync(10);
+        Assert.Empty(due.Entries);
+        Assert.Null(due.NextDue);
+        Assert.Null((await Storage.GetRecurringAsync("r1"))!.NextRun);
+
+        await Storage.PutRecurringAsync(Write("r1", "beans", "v3", now.AddHours(1), 2));
+        due = await Storage.DueRecurringAsync(10);
+        Assert.Empty(due.Entries);
+        Assert.Equal(DateTimeOffset.FromUnixTimeMilliseconds(now.AddHours(1).ToUnixTimeMilliseconds()), due.NextDue);
+
+        await Storage.PutRecurringAsync(Write("r1", "beans", "v4", now.AddMinutes(-1), 3));
+        var entry = Assert.Single((await Storage.DueRecurringAsync(10)).Entries);
+        Assert.Equal(("r1", "beans", "v4", 4L, false), (entry.Id, entry.Label, S(entry.Body), entry.Version, entry.Running));
+    }
+
+    [Fact]
+    public async Task Recurring_entries_show_their_lock_wherever_they_are_read()
+    {
+        var now = await Storage.GetTimeAsync();
+        await Storage.PutRecurringAsync(Write("r1", "beans", "v1", now.AddMinutes(-2), null));
+        await Storage.PutRecurringAsync(Write("r2", "peas", "v1", now.AddMinutes(-1), null));
+        Assert.True(await Storage.AcquireLockAsync(RecurringTasks.LockName("r1"), "task-1", TimeSpan.FromMinutes(1)));
+
+        Assert.True((await Storage.GetRecurringAsync("r1"))!.Running);
+        Assert.True((await Storage.FindRecurringAsync("beans"))!.Running);
+        Assert.False((await Storage.FindRecurringAsync("peas"))!.Running);
+        Assert.Equal([true, false], (await Storage.ListRecurringAsync(10)).Select(e => e.Running));
+        Assert.Equal([("r1", true), ("r2", false)], (await Storage.DueRecurringAsync(10)).Entries.Select(e => (e.Id, e.Running)));
+    }
+
+    [Fact]
+    public async Task A_lock_taken_by_hand_makes_a_no_overlap_fire_busy_and_an_overlapping_fire_ignores_it()
+    {
+        await Storage.PutRecurringAsync(Write("r1", "beans", "v1", T0, null));
+        Assert.True(await Storage.AcquireLockAsync(RecurringTasks.LockName("r1"), "someone", TimeSpan.FromMinutes(1)));
+
+        var noOverlap = new RecurringFire("r1", 1, B("v2"), T0.AddMinutes(1), "q", B("run 1"), "task-1", TimeSpan.FromMinutes(1));
+        Assert.Equal(RecurringFireStatus.Busy, await Storage.FireRecurringAsync(noOverlap));
+        var entry = (await Storage.GetRecurringAsync("r1"))!;
+        Assert.Equal(("v1", T0, 1L), (S(entry.Body), entry.NextRun, entry.Version));
+        Assert.Empty(await PendingText());
+        Assert.Equal("someone", await Storage.GetLockOwnerAsync(RecurringTasks.LockName("r1")));
+
+        // Without a lock owner (overlap allowed) the lock is neither checked nor taken.
+        Assert.Equal(RecurringFireStatus.Fired, await Storage.FireRecurringAsync(noOverlap with { LockOwner = null, LockTtl = default }));
+        Assert.Equal("someone", await Storage.GetLockOwnerAsync(RecurringTasks.LockName("r1")));
+        Assert.Equal(["run 1"], await PendingText());
+    }
+
+    [Fact]
+    public async Task The_lock_a_recurring_fire_takes_expires_after_its_time_to_live()
+    {
+        await Storage.PutRecurringAsync(Write("r1", "beans", "v1", T0, null));
+        var first = new RecurringFire("r1", 1, B("v2"), T0.AddMinutes(1), "q", B("run 1"), "task-1", TimeSpan.FromMilliseconds(300));
+        Assert.Equal(RecurringFireStatus.Fired, await Storage.FireRecurringAsync(first));
+        Assert.True((await Storage.GetRecurringAsync("r1"))!.Running);
+
+        await Eventually.UntilAsync(async () => !(await Storage.GetRecurringAsync("r1"))!.Running, "the run's lock to expire", TimeSpan.FromSeconds(10));
+        Assert.Null(await Storage.GetLockOwnerAsync(RecurringTasks.LockName("r1")));
+        var second = new RecurringFire("r1", 2, B("v3"), T0.AddMinutes(2), "q", B("run 2"), "task-2", TimeSpan.FromMinutes(1));
+        Assert.Equal(RecurringFireStatus.Fired, await Storage.FireRecurringAsync(second));
+        Assert.Equal("task-2", await Storage.GetLockOwnerAsync(RecurringTasks.LockName("r1")));
+    }
+
+    [Fact]
+    public async Task Deleting_a_recurring_record_leaves_its_lock_and_later_fires_find_it_missing()
+    {
+        var now = await Storage.GetTimeAsync();
+        await Storage.PutRecurringAsync(Write("r1", "beans", "v1", now.AddMinutes(-1), null));
+        var fire = new RecurringFire("r1", 1, B("v2"), now.AddMinutes(-1), "q", B("run 1"), "task-1", TimeSpan.FromMinutes(1));
+        Assert.Equal(RecurringFireStatus.Fired, await Storage.FireRecurringAsync(fire));
+
+        Assert.True(await Storage.DeleteRecurringAsync("r1"));
+        Assert.Null(await Storage.GetRecurringAsync("r1"));
+        Assert.Null(await Storage.FindRecurringAsync("beans"));
+        Assert.Empty((await Storage.DueRecurringAsync(10)).Entries);
+        Assert.Equal("task-1", await Storage.GetLockOwnerAsync(RecurringTasks.LockName("r1")));
+        Assert.Equal(RecurringFireStatus.Missing, await Storage.FireRecurringAsync(fire with { ExpectedVersion = 2, LockOwner = null }));
+        Assert.Equal(["run 1"], await PendingText());
+
+        // The label and the id are free for a new record, which starts at version 1.
+        Assert.Equal(new RecurringWriteResult(RecurringWriteStatus.Written, 1), await Storage.PutRecurringAsync(Write("r1", "beans", "new", null, null)));
+    }
+
+    [Fact]
+    public async Task Flush_removes_periodic_marks_locks_and_recurring_records()
+    {
+        var now = await Storage.GetTimeAsync();
+        await Storage.FirePeriodicAsync("tick", T0, T0, "q", B("tick"));
+        await Storage.AcquireLockAsync("l", "a", TimeSpan.FromMinutes(1));
+        await Storage.PutRecurringAsync(Write("r1", "beans", "v1", now.AddMinutes(-1), null));
+        await Storage.FireRecurringAsync(new RecurringFire("r1", 1, B("v2"), now.AddMinutes(-1), "q", B("run"), "task-1", TimeSpan.FromMinutes(1)));
+
+        await Storage.FlushAsync();
+        Assert.Null(await Storage.GetPeriodicLastFiredAsync("tick"));
+        Assert.Null(await Storage.GetLockOwnerAsync("l"));
+        Assert.Null(await Storage.GetLockOwnerAsync(RecurringTasks.LockName("r1")));
+        Assert.Null(await Storage.GetRecurringAsync("r1"));
+        Assert.Null(await Storage.FindRecurringAsync("beans"));
+        Assert.Empty(await Storage.ListRecurringAsync(10));
+        var due = await Storage.DueRecurringAsync(10);
+        Assert.Empty(due.Entries);
+        Assert.Null(due.NextDue);
+        Assert.Equal(0, await Storage.QueueLengthAsync("q"));
+
+        Assert.True(await Storage.FirePeriodicAsync("tick", T0, T0, "q", B("tick")));
+        Assert.Equal(new RecurringWriteResult(RecurringWriteStatus.Written, 1), await Storage.PutRecurringAsync(Write("r2", "beans", "v1", null, null)));
+    }
 }
