@@ -30,7 +30,13 @@ public sealed partial class RedisStorage
             scriptKeys[4] = keys.TakeToken(Guid.NewGuid().ToString("N"));
             var reply = await TakeOnceAsync(scriptKeys, args, cancellationToken).ConfigureAwait(false);
             int queueIndex = (int)reply[0];
-            if (queueIndex > 0) return ReadTaken(reply, queues[queueIndex - 1]);
+            if (queueIndex > 0)
+            {
+                // The reply arrived: its memo is no longer needed. Dropping it now (pipelined, no
+                // wait) keeps the keyspace free of a minute's worth of expiring memos.
+                db.KeyDelete(scriptKeys[4], CommandFlags.FireAndForget);
+                return ReadTaken(reply, queues[queueIndex - 1]);
+            }
 
             long left = deadline - Environment.TickCount64;
             if (left <= 0) return TakenBatch.Empty;
