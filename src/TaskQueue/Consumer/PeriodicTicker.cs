@@ -105,16 +105,7 @@ internal sealed partial class PeriodicTicker
 
     private async Task<bool> FireAsync(TaskDescriptor task, DateTimeOffset due, DateTimeOffset mark, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var message = new TaskMessage
-        {
-            Id = TaskId.New(),
-            Name = task.Name,
-            Arguments = EmptyArguments,
-            Retries = task.Retries,
-            RetryDelay = task.RetryDelay,
-            Eta = due,
-            CreatedAt = now,
-        };
+        var message = app.NewMessage(task, EmptyArguments, null, null, due) with { CreatedAt = now };
         if (!await app.Storage.FirePeriodicAsync(task.Name, due, mark, task.Queue, MessageCodec.Encode(message), cancellationToken).ConfigureAwait(false))
         {
             return false;

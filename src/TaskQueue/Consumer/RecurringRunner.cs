@@ -102,14 +102,8 @@ internal sealed partial class RecurringRunner
         }
 
         int runCount = state.RunCount + 1;
-        var message = new TaskMessage
+        var message = app.NewMessage(task, state.Arguments, null, null, entry.NextRun) with
         {
-            Id = TaskId.New(),
-            Name = task.Name,
-            Arguments = state.Arguments,
-            Retries = task.Retries,
-            RetryDelay = task.RetryDelay,
-            Eta = entry.NextRun,
             CreatedAt = now,
             UserData = state.UserDataJson,
             RecurringId = entry.Id,

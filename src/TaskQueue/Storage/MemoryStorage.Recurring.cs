@@ -2,7 +2,6 @@ namespace TaskQueue.Storage;
 
 public sealed partial class MemoryStorage
 {
-    private const string RecurringLockPrefix = "recurring:";
     private readonly Dictionary<string, long> periodic = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (string Owner, DateTimeOffset Expires)> locks = new(StringComparer.Ordinal);
     private readonly Dictionary<string, StoredRecurring> recurring = new(StringComparer.Ordinal);
@@ -159,7 +158,7 @@ public sealed partial class MemoryStorage
             if (current.Version != fire.ExpectedVersion) return new(RecurringFireStatus.VersionConflict);
             if (fire.LockOwner is not null)
             {
-                string name = RecurringLockPrefix + fire.Id;
+                string name = RecurringTasks.LockName(fire.Id);
                 if (LockOwner(name) is not null) return new(RecurringFireStatus.Busy);
                 if (fire.LockTtl <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(fire), fire.LockTtl, "a lock needs a positive time to live");
                 locks[name] = (fire.LockOwner, time.GetUtcNow() + fire.LockTtl);
@@ -189,5 +188,5 @@ public sealed partial class MemoryStorage
     }
 
     private RecurringEntry ToEntry(StoredRecurring r)
-        => new(r.Id, r.Label, r.Body, r.NextRun, r.Version, LockOwner(RecurringLockPrefix + r.Id) is not null);
+        => new(r.Id, r.Label, r.Body, r.NextRun, r.Version, LockOwner(RecurringTasks.LockName(r.Id)) is not null);
 }
