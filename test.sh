@@ -12,12 +12,19 @@ cd "$(dirname "$0")"
 root=$(pwd)
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
-if ! command -v redis-server >/dev/null 2>&1; then
-  echo "== installing redis-server (apt-get)"
-  if [ "$(id -u)" -eq 0 ]; then sudo=""; else sudo="sudo"; fi
-  $sudo apt-get update -qq >/dev/null && $sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null \
-    || { echo "could not install redis-server"; echo "0 passed, 1 failed"; exit 1; }
-fi
+# Installs Debian packages when a command is missing. As root apt-get runs directly; otherwise
+# through sudo. The environment goes through `env` so that it works with and without sudo.
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+apt_updated=""
+need_package() {  # need_package COMMAND PACKAGE
+  command -v "$1" >/dev/null 2>&1 && return 0
+  echo "== installing $2 (apt-get)"
+  if [ -z "$apt_updated" ]; then as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null; apt_updated=1; fi
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$2" >/dev/null \
+    && command -v "$1" >/dev/null 2>&1 \
+    || { echo "could not install $2"; echo "0 passed, 1 failed"; exit 1; }
+}
+need_package redis-server redis-server
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/taskqueue-test.XXXXXX")
 redis_pid=""

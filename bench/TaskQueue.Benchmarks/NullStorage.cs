@@ -33,6 +33,7 @@ internal sealed class NullStorage : ITaskStorage
     public ValueTask<IReadOnlyList<ScheduledMessage>> ScheduledAsync(int limit, CancellationToken cancellationToken = default) => throw Unsupported();
     public ValueTask<IReadOnlyList<KeyValuePair<string, byte[]>>> ResultsAsync(int limit, CancellationToken cancellationToken = default) => throw Unsupported();
     public ValueTask<long> InFlightCountAsync(CancellationToken cancellationToken = default) => throw Unsupported();
+    public ValueTask<StorageCounts> CountAsync(IReadOnlyList<string> queues, CancellationToken cancellationToken = default) => throw Unsupported();
     public ValueTask FlushAsync(CancellationToken cancellationToken = default) => throw Unsupported();
     public ValueTask<bool> FirePeriodicAsync(string name, DateTimeOffset due, DateTimeOffset mark, string queue, ReadOnlyMemory<byte> message, CancellationToken cancellationToken = default) => throw Unsupported();
     public ValueTask<DateTimeOffset?> GetPeriodicLastFiredAsync(string name, CancellationToken cancellationToken = default) => throw Unsupported();

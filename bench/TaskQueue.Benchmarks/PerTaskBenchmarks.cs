@@ -28,5 +28,5 @@ public class PerTaskBenchmarks
     public ValueTask<Completion> Execute() => executor.ExecuteAsync(noop, checkRevocations: false, CancellationToken.None);
 
     [Benchmark]
-    public bool DispatchLookup() => TaskRegistry.TryGet(Noop.Name, out _);
+    public bool DispatchLookup() => app.Tasks.TryGet(Noop.Name, out _);
 }

@@ -64,15 +64,23 @@ public sealed class TaskGenerator : IIncrementalGenerator
             .Combine(conflicts)
             .Select(static (pair, _) => pair.Left.Where(spec => !TaskConflicts.Loses(pair.Right, spec.MethodKey)).ToImmutableArray());
 
+        // Referenced assemblies with tasks: read from the compilation's references, which rarely
+        // change; the result is a list of names, so an edit elsewhere leaves it Unchanged.
+        var referenced = context.CompilationProvider
+            .Select(static (compilation, ct) => (ReferencedTasks.Find(compilation, ct), compilation.AssemblyName ?? ""))
+            .WithTrackingName(TrackingNames.ReferencedTasks);
+
         var dispatch = winners
-            .Select(static (tasks, _) => new DispatchSpec(tasks
+            .Select(static (tasks, _) => tasks
                 .OrderBy(t => t.Name, System.StringComparer.Ordinal)
                 .Select(t => "global::" + t.StubFullName)
-                .ToImmutableEquatableArray()))
+                .ToImmutableEquatableArray())
+            .Combine(referenced)
+            .Select(static (pair, _) => new DispatchSpec(pair.Left, ReferencedTasks.RegistrarName(pair.Right.Item2), pair.Right.Item1))
             .WithTrackingName(TrackingNames.Dispatch);
         context.RegisterSourceOutput(dispatch, static (output, spec) =>
         {
-            if (spec.StubTypeNames.Count > 0) output.AddSource(DispatchEmitter.HintName, DispatchEmitter.Emit(spec));
+            if (spec.StubTypeNames.Count > 0 || spec.ReferencedRegistrars.Count > 0) output.AddSource(DispatchEmitter.HintName, DispatchEmitter.Emit(spec));
         });
 
         var codecs = winners

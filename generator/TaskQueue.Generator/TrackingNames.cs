@@ -12,6 +12,9 @@ internal static class TrackingNames
     /// <summary>Each task's spec as its stub emitter gets it: null when it lost a clash.</summary>
     public const string Stubs = "TaskQueue.Stubs";
 
+    /// <summary>The registrars of referenced assemblies with tasks.</summary>
+    public const string ReferencedTasks = "TaskQueue.ReferencedTasks";
+
     /// <summary>The assembly's dispatch table.</summary>
     public const string Dispatch = "TaskQueue.Dispatch";
 

@@ -1,6 +1,4 @@
-using TaskQueue;
 using TaskQueue.Worker;
 
-// The tasks live in a library this program does not otherwise touch: include its dispatch table.
-TaskRegistry.Include(typeof(Shop.OrderTasks).Assembly);
+// The tasks live in samples/SampleTasks; the generated code of this program registers them at start.
 return await TaskQueueWorker.RunAsync(args);

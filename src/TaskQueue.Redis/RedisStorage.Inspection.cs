@@ -107,6 +107,23 @@ public sealed partial class RedisStorage
         => (long)await db.ScriptEvaluateAsync(LuaScripts.InFlightCount, [keys.Consumers], [keys.ProcessingPrefix]).ConfigureAwait(false);
 
     /// <inheritdoc />
+    /// <remarks>One pipelined round trip: <c>LLEN</c> per queue, <c>ZCARD</c> of the schedule and of dead letters, and the in-flight count.</remarks>
+    public async ValueTask<StorageCounts> CountAsync(IReadOnlyList<string> queues, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(queues);
+        var batch = db.CreateBatch();
+        var lengths = new Task<long>[queues.Count];
+        for (int i = 0; i < lengths.Length; i++) lengths[i] = batch.ListLengthAsync(keys.Queue(queues[i]));
+        var scheduled = batch.SortedSetLengthAsync(keys.Schedule);
+        var dead = batch.SortedSetLengthAsync(keys.DeadLetters);
+        var inFlight = batch.ScriptEvaluateAsync(LuaScripts.InFlightCount, [keys.Consumers], [keys.ProcessingPrefix]);
+        batch.Execute();
+        var counts = new long[lengths.Length];
+        for (int i = 0; i < counts.Length; i++) counts[i] = await lengths[i].ConfigureAwait(false);
+        return new StorageCounts(counts, await scheduled.ConfigureAwait(false), (long)await inFlight.ConfigureAwait(false), await dead.ConfigureAwait(false));
+    }
+
+    /// <inheritdoc />
     /// <remarks>Deletes every key under the application's hash tag (found with <c>SCAN</c>) and nothing else.</remarks>
     public async ValueTask FlushAsync(CancellationToken cancellationToken = default)
     {

@@ -63,7 +63,8 @@ public static partial class TaskQueueWorker
         ThreadPool.GetMinThreads(out int minWorkers, out int minIo);
         ThreadPool.SetMinThreads(Math.Max(minWorkers, settings.Workers + 4), minIo);
 
-        await using var app = new TaskApp(storage);
+        await using var ownedStorage = storage;
+        await using var app = new TaskApp(storage) { Name = settings.Application };
         TaskApp.Default = app;
         var options = new ConsumerOptions
         {
@@ -96,7 +97,7 @@ public static partial class TaskQueueWorker
         using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
         using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
 
-        var tasks = TaskRegistry.All;
+        var tasks = app.Tasks.All;
         LogReady(logger, consumer.ConsumerId, settings.Workers, string.Join(",", settings.Queues), settings.Application, tasks.Count,
             string.Join(", ", tasks.Select(t => t.Name)));
         await consumer.RunAsync(stopping.Token).ConfigureAwait(false);

@@ -1,3 +1,4 @@
+using TaskQueue.Diagnostics;
 using TaskQueue.Execution;
 using TaskQueue.Messages;
 
@@ -13,13 +14,16 @@ public sealed partial class TaskApp
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(task);
-        var message = NewMessage(task, arguments, retries, retryDelay, eta: null);
+        using var sending = TaskTelemetry.StartSend(task, "enqueue");
+        var message = NewMessage(task, arguments, retries, retryDelay, eta: null, sending);
+        TaskTelemetry.Sending(sending, message);
         if (Eager)
         {
             await new TaskExecutor(this).RunEagerAsync(message, task, cancellationToken).ConfigureAwait(false);
             return message.Id;
         }
         await Storage.EnqueueAsync(task.Queue, MessageCodec.Encode(message), cancellationToken).ConfigureAwait(false);
+        TaskTelemetry.Sent(task, 1);
         Events.Publish(TaskEventKind.Enqueued, message.Id, message.Name);
         return message.Id;
     }
@@ -38,9 +42,10 @@ public sealed partial class TaskApp
         ArgumentNullException.ThrowIfNull(argumentsList);
         var ids = new List<string>();
         var encoded = new List<ReadOnlyMemory<byte>>();
+        using var sending = TaskTelemetry.StartSend(task, "enqueue");
         foreach (var arguments in argumentsList)
         {
-            var message = NewMessage(task, arguments, null, null, eta: null);
+            var message = NewMessage(task, arguments, null, null, eta: null, sending);
             ids.Add(message.Id);
             if (Eager)
             {
@@ -54,6 +59,8 @@ public sealed partial class TaskApp
         if (encoded.Count > 0)
         {
             await Storage.EnqueueManyAsync(task.Queue, encoded, cancellationToken).ConfigureAwait(false);
+            TaskTelemetry.Sent(task, encoded.Count);
+            sending?.SetTag("messaging.batch.message_count", encoded.Count);
             foreach (var id in ids) Events.Publish(TaskEventKind.Enqueued, id, task.Name);
         }
         return ids;
@@ -76,13 +83,16 @@ public sealed partial class TaskApp
         }
         if (delay is { } d && d < TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(delay), delay, "delay cannot be negative");
         var due = eta ?? TimeProvider.GetUtcNow() + delay!.Value;
-        var message = NewMessage(task, arguments, retries, retryDelay, due);
+        using var sending = TaskTelemetry.StartSend(task, "schedule");
+        var message = NewMessage(task, arguments, retries, retryDelay, due, sending);
+        TaskTelemetry.Sending(sending, message);
         if (Eager)
         {
             await new TaskExecutor(this).RunEagerAsync(message, task, cancellationToken).ConfigureAwait(false);
             return message.Id;
         }
         await Storage.ScheduleAsync(task.Queue, MessageCodec.Encode(message), due, cancellationToken).ConfigureAwait(false);
+        TaskTelemetry.Sent(task, 1);
         Events.Publish(TaskEventKind.Scheduled, message.Id, message.Name);
         return message.Id;
     }

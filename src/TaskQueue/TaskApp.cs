@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using TaskQueue.Diagnostics;
 using TaskQueue.Execution;
 using TaskQueue.Messages;
 using TaskQueue.Storage;
@@ -26,12 +28,18 @@ public sealed partial class TaskApp : IAsyncDisposable
     private static TaskApp? defaultApp;
     private static readonly AsyncLocal<TaskApp?> Ambient = new();
 
+    private readonly bool ownsStorage;
+
     /// <summary>Creates an app on <paramref name="storage"/> (in memory when null).</summary>
-    /// <param name="storage">Where tasks live; a new <see cref="MemoryStorage"/> when null.</param>
+    /// <param name="storage">
+    /// Where tasks live. The app does not dispose a storage it is given: whoever created it disposes
+    /// it. When null the app makes a <see cref="MemoryStorage"/> of its own and disposes it.
+    /// </param>
     /// <param name="timeProvider">The clock for waits and timestamps; the system clock when null.</param>
     public TaskApp(ITaskStorage? storage = null, TimeProvider? timeProvider = null)
     {
         TimeProvider = timeProvider ?? TimeProvider.System;
+        ownsStorage = storage is null;
         Storage = storage ?? new MemoryStorage(TimeProvider);
         Events = new TaskEventStream(TimeProvider);
         Recurring = new RecurringTasks(this);
@@ -104,14 +112,33 @@ public sealed partial class TaskApp : IAsyncDisposable
     /// <summary>What happens to tasks: enqueued, started, finished, failed, retried, revoked...</summary>
     public TaskEventStream Events { get; }
 
-    /// <summary>Disposes the storage.</summary>
-    public ValueTask DisposeAsync() => Storage.DisposeAsync();
+    /// <summary>
+    /// The tasks this app's consumers run and whose periodic schedules their tickers fire. By
+    /// default every task the generated code of this process announced (<see cref="TaskCatalog.Registered"/>),
+    /// taken when the app is built.
+    /// </summary>
+    public TaskCatalog Tasks { get; init; } = TaskCatalog.Registered;
 
-    internal TaskMessage NewMessage(TaskDescriptor task, ReadOnlyMemory<byte> arguments, int? retries, TimeSpan? retryDelay, DateTimeOffset? eta)
+    /// <summary>
+    /// Where <c>[FromServices]</c> task parameters come from: each run gets a scope of its own
+    /// (see <see cref="TaskContext.Services"/>). <c>services.AddTaskQueue(...)</c> sets it; null in a
+    /// plain console app, where a task with such a parameter fails with a message that says so.
+    /// </summary>
+    public IServiceProvider? Services { get; init; }
+
+    /// <summary>The application's name, as its storage knows it; it tags the app's metrics. Default <c>default</c>.</summary>
+    public string Name { get; init; } = "default";
+
+    /// <summary>Disposes the storage if the app made it (see the constructor); a storage that was given is left to its owner.</summary>
+    public ValueTask DisposeAsync() => ownsStorage ? Storage.DisposeAsync() : ValueTask.CompletedTask;
+
+    internal TaskMessage NewMessage(TaskDescriptor task, ReadOnlyMemory<byte> arguments, int? retries, TimeSpan? retryDelay, DateTimeOffset? eta,
+        Activity? sending = null)
     {
         if (retries is < 0) throw new ArgumentOutOfRangeException(nameof(retries), retries, "retries cannot be negative");
         if (retryDelay is { } d && d < TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(retryDelay), retryDelay, "retryDelay cannot be negative");
-        return new TaskMessage
+        var (traceParent, traceState) = TaskTelemetry.ContextFor(sending);
+        var message = new TaskMessage
         {
             Id = TaskId.New(),
             Name = task.Name,
@@ -120,6 +147,9 @@ public sealed partial class TaskApp : IAsyncDisposable
             RetryDelay = retryDelay ?? task.RetryDelay,
             Eta = eta,
             CreatedAt = TimeProvider.GetUtcNow(),
+            TraceParent = traceParent,
+            TraceState = traceState,
         };
+        return message;
     }
 }

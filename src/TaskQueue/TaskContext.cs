@@ -1,4 +1,6 @@
+using System.ComponentModel;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace TaskQueue;
 
@@ -6,8 +8,10 @@ namespace TaskQueue;
 /// What a running task may know about its own run. Declare a parameter of this type on a task
 /// method to receive it; it is not part of the payload.
 /// </summary>
-public sealed class TaskContext
+public sealed class TaskContext : IAsyncDisposable
 {
+    private AsyncServiceScope? scope;
+
     /// <summary>Creates a context. The executor creates one per run; tests may create their own.</summary>
     public TaskContext(string taskId, string taskName, int retriesLeft, TimeSpan retryDelay, DateTimeOffset? eta = null)
     {
@@ -45,6 +49,61 @@ public sealed class TaskContext
     /// <summary>The id of the recurring-task record that queued this run; null for other runs.</summary>
     public string? RecurringId { get; init; }
 
-    /// <summary>A context for <c>CallLocal</c>: a fresh id, no retries.</summary>
+    /// <summary>
+    /// The services of the app that runs the task (<see cref="TaskApp.Services"/>), through a scope
+    /// made for this run on first use and disposed when the run ends; null when the app has none.
+    /// <c>[FromServices]</c> parameters are resolved from it.
+    /// </summary>
+    public IServiceProvider? Services
+    {
+        get
+        {
+            if (scopeless) return RootServices;
+            if (scope is { } s) return s.ServiceProvider;
+            if (RootServices is not { } root) return null;
+            scope = root.CreateAsyncScope();
+            return scope.Value.ServiceProvider;
+        }
+    }
+
+    /// <summary>The provider that <see cref="Services"/> makes its scope from (the app's).</summary>
+    internal IServiceProvider? RootServices { get; init; }
+
+    /// <summary>
+    /// Resolves the <c>[FromServices]</c> parameter <paramref name="parameter"/> of this task. Called
+    /// by generated code.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The app has no services, or none of type <typeparamref name="T"/> is registered.</exception>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public T GetRequiredService<T>(string parameter) where T : notnull
+    {
+        var services = Services ?? throw new InvalidOperationException(
+            $"Task '{TaskName}' takes a [FromServices] parameter '{parameter}' of type {typeof(T)}, but its app has no services: " +
+            "register TaskQueue with services.AddTaskQueue(...) or give the app a service provider (TaskApp.Services).");
+        return (T?)services.GetService(typeof(T)) ?? throw new InvalidOperationException(
+            $"Task '{TaskName}' takes a [FromServices] parameter '{parameter}' of type {typeof(T)}, and no service of that type is registered.");
+    }
+
+    /// <summary>Disposes the run's service scope, if one was made.</summary>
+    public ValueTask DisposeAsync()
+    {
+        var s = scope;
+        scope = null;
+        return s is { } made ? made.DisposeAsync() : ValueTask.CompletedTask;
+    }
+
+    /// <summary>A context for <c>CallLocal</c>: a fresh id, no retries, services from <see cref="TaskApp.Current"/> (not scoped).</summary>
     public static TaskContext ForLocalCall(string taskName) => new(global::TaskQueue.TaskId.New(), taskName, 0, TimeSpan.Zero);
+
+    /// <summary>
+    /// For <c>CallLocal</c> of a task with <c>[FromServices]</c> parameters: resolves one from the
+    /// services of <see cref="TaskApp.Current"/> (its root provider: <c>CallLocal</c> makes no scope).
+    /// Called by generated code.
+    /// </summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public static T GetLocalService<T>(string taskName, string parameter) where T : notnull
+        => new TaskContext(global::TaskQueue.TaskId.New(), taskName, 0, TimeSpan.Zero) { RootServices = TaskApp.Current.Services, scopeless = true }
+            .GetRequiredService<T>(parameter);
+
+    private bool scopeless;
 }

@@ -17,7 +17,7 @@ public delegate T ResultReader<T>(ref MessagePack.MessagePackReader reader);
 /// <summary>
 /// What the consumer and the client know about one task: its stable name, queue, retry policy and
 /// the generated code that runs it. The generator creates one per <see cref="TaskAttribute"/> or
-/// <see cref="PeriodicTaskAttribute"/> method and registers it in <see cref="TaskRegistry"/>.
+/// <see cref="PeriodicTaskAttribute"/> method; each app finds them in its <see cref="TaskCatalog"/>.
 /// </summary>
 public sealed class TaskDescriptor
 {
@@ -55,6 +55,9 @@ public sealed class TaskDescriptor
 
     /// <summary>For a periodic task (<see cref="PeriodicTaskAttribute"/>): its schedule; null for other tasks.</summary>
     public PeriodicSchedule? Periodic { get; init; }
+
+    /// <summary>A copy of this descriptor with another schedule (see <see cref="TaskCatalog.WithPeriodic"/>).</summary>
+    internal TaskDescriptor WithPeriodic(PeriodicSchedule periodic) => new(Name, Queue, Retries, RetryDelay, Invoker) { Periodic = periodic };
 
     /// <inheritdoc />
     public override string ToString() => Name;

@@ -65,6 +65,16 @@ internal static class DiagnosticDescriptors
         "Task parameter name is used by the recurring-task stubs",
         "Parameter '{0}' of task '{1}' has the name of an option of the recurring-task stubs, so the stub '{2}' gets no Recurring, RunIterations or RunOnce members; rename the parameter to get them ({3} are taken)");
 
+    public static readonly DiagnosticDescriptor ServiceParameterByReference = Error(
+        "TQ0012",
+        "[FromServices] parameter is passed by reference",
+        "[FromServices] parameter '{0}' of task '{1}' is a '{2}' parameter; a service is resolved for each run and passed by value, so remove '{2}'");
+
+    public static readonly DiagnosticDescriptor ServiceParameterSuppliedByRuntime = Error(
+        "TQ0013",
+        "[FromServices] on a parameter the consumer supplies",
+        "Parameter '{0}' of task '{1}' is a {2}, which the consumer supplies to every run; remove [FromServices]");
+
     public static readonly DiagnosticDescriptor InvalidCronExpression = Error(
         "TQ0101",
         "Invalid cron expression",
@@ -78,7 +88,7 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor PeriodicTaskWithArguments = Error(
         "TQ0103",
         "Periodic task takes arguments",
-        "Periodic task '{0}' has the parameter '{1}', but the scheduler enqueues its runs without arguments; remove it (only a TaskContext and a CancellationToken are allowed), or make it a [Task] and schedule it with Recurring(...)");
+        "Periodic task '{0}' has the parameter '{1}', but the scheduler enqueues its runs without arguments; remove it (only a TaskContext, a CancellationToken and [FromServices] parameters are allowed), or make it a [Task] and schedule it with Recurring(...)");
 
     public static readonly DiagnosticDescriptor TaskAndPeriodicTask = Error(
         "TQ0104",

@@ -109,6 +109,7 @@ internal static class InvokerEmitter
         {
             ParameterRole.Context => "context",
             ParameterRole.Cancellation => "cancellationToken",
+            ParameterRole.Service => $"context.GetRequiredService<{p.TypeName}>({ValueCodecEmitter.Literal(p.Name)})",
             _ => Identifiers.Escape(locals[p.Name]),
         }))})";
         switch (spec.Return.Kind)

@@ -25,6 +25,9 @@ internal static class Known
     public const string TaskContext = "global::TaskQueue.TaskContext";
     public const string TaskDescriptor = "global::TaskQueue.TaskDescriptor";
     public const string TaskRegistry = "global::TaskQueue.TaskRegistry";
+    public const string TaskCatalog = "global::TaskQueue.TaskCatalog";
+    public const string TaskAssemblyAttribute = "global::TaskQueue.TaskAssemblyAttribute";
+    public const string EditorBrowsableNever = "[global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]";
     public const string TaskResult = "global::TaskQueue.TaskResult";
     public const string RecurringTask = "global::TaskQueue.RecurringTask";
     public const string RecurringTasks = "global::TaskQueue.RecurringTasks";

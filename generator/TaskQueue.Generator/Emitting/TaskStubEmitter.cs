@@ -76,7 +76,7 @@ internal static class TaskStubEmitter
         string create = $"new {Known.TaskDescriptor}(Name, {queue}, {retries}, {Known.TimeSpan}.FromSeconds({delay}), Invoke)";
         if (spec.Periodic is { } periodic)
         {
-            Docs.Summary(w, $"The task's descriptor: its name, queue, retry policy, invoker and schedule, registered in <see cref=\"{Known.TaskRegistry}\"/>.");
+            Docs.Summary(w, $"The task's descriptor: its name, queue, retry policy, invoker and schedule, announced to <see cref=\"{Known.TaskCatalog}.Registered\"/>.");
             string zone = periodic.TimeZone is null ? "null" : ValueCodecEmitter.Literal(periodic.TimeZone);
             w.WriteLine($"public static {Known.TaskDescriptor} Descriptor {{ get; }} = {create}");
             w.OpenBlock();
@@ -87,7 +87,7 @@ internal static class TaskStubEmitter
         }
         else
         {
-            Docs.Summary(w, $"The task's descriptor: its name, queue, retry policy and invoker, registered in <see cref=\"{Known.TaskRegistry}\"/>.");
+            Docs.Summary(w, $"The task's descriptor: its name, queue, retry policy and invoker, announced to <see cref=\"{Known.TaskCatalog}.Registered\"/>.");
             w.WriteLine($"public static {Known.TaskDescriptor} Descriptor {{ get; }} = {create};");
             w.WriteLine();
         }
@@ -119,7 +119,9 @@ internal static class TaskStubEmitter
     {
         var spec = s.Spec;
         bool takesToken = spec.Parameters.Any(p => p.Role == ParameterRole.Cancellation);
-        Docs.Summary(w, "Runs the task now, in this process, and returns what the method returns; nothing is enqueued.");
+        Docs.Summary(w, spec.Parameters.Any(p => p.Role == ParameterRole.Service)
+            ? "Runs the task now, in this process, and returns what the method returns; nothing is enqueued. Its [FromServices] parameters come from the services of <see cref=\"global::TaskQueue.TaskApp.Current\"/> (no scope is made)."
+            : "Runs the task now, in this process, and returns what the method returns; nothing is enqueued.");
         Docs.PayloadParams(w, s);
         if (takesToken) Docs.CancellationParam(w, "Passed to the method.");
         string parameters = StubShape.Join(s.PayloadDeclarations, takesToken ? Known.CancellationToken + " cancellationToken = default" : "");
@@ -127,6 +129,7 @@ internal static class TaskStubEmitter
         {
             ParameterRole.Context => $"{Known.TaskContext}.ForLocalCall({s.Member("Name")})",
             ParameterRole.Cancellation => "cancellationToken",
+            ParameterRole.Service => $"{Known.TaskContext}.GetLocalService<{p.TypeName}>({s.Member("Name")}, {ValueCodecEmitter.Literal(p.Name)})",
             _ => Identifiers.Escape(p.Name),
         }));
         w.WriteLine($"public static {spec.Return.TypeName} CallLocal({parameters})");

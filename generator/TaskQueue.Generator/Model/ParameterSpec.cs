@@ -11,6 +11,9 @@ internal enum ParameterRole
 
     /// <summary>A <c>System.Threading.CancellationToken</c>, supplied by the executor.</summary>
     Cancellation,
+
+    /// <summary>A <c>[FromServices]</c> parameter, resolved from the run's service scope.</summary>
+    Service,
 }
 
 /// <summary>One parameter of a task method.</summary>

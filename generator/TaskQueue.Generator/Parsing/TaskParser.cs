@@ -19,6 +19,9 @@ internal static class TaskParser
     private const string TaskContextName = "TaskQueue.TaskContext";
     private const string CancellationTokenName = "System.Threading.CancellationToken";
 
+    /// <summary>The attributes that mark a parameter as a service: TaskQueue's own, and ASP.NET Core's, which web apps have in scope.</summary>
+    private static readonly string[] FromServicesAttributeNames = ["TaskQueue.FromServicesAttribute", "Microsoft.AspNetCore.Mvc.FromServicesAttribute"];
+
     /// <summary>Names the generated stubs give their own parameters, which a payload parameter must not take.</summary>
     public static readonly string[] ReservedParameterNames = ["retries", "retryDelay", "delay", "eta", "cancellationToken", "arguments", "count"];
 
@@ -132,6 +135,26 @@ internal static class TaskParser
             cancellationToken.ThrowIfCancellationRequested();
             var location = ParameterLocation(parameter, cancellationToken);
             var role = Role(parameter.Type);
+            if (IsFromServices(parameter))
+            {
+                if (role != ParameterRole.Payload)
+                {
+                    string kind = role == ParameterRole.Context ? "TaskContext" : "CancellationToken";
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ServiceParameterSuppliedByRuntime, location, parameter.Name, display, kind));
+                    valid = false;
+                    continue;
+                }
+                if (parameter.RefKind != RefKind.None || parameter.IsParams)
+                {
+                    string modifier = parameter.IsParams ? "params" : RefKeyword(parameter.RefKind);
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ServiceParameterByReference, location, parameter.Name, display, modifier));
+                    valid = false;
+                    continue;
+                }
+                // Not part of the message nor of the stubs: no wire type, no reserved names.
+                specs.Add(new ParameterSpec { Name = parameter.Name, Role = ParameterRole.Service, TypeName = TypeNames.ForCode(parameter.Type) });
+                continue;
+            }
             if (periodic && role == ParameterRole.Payload)
             {
                 // The scheduler has no arguments to give; whatever else is wrong with the parameter, it goes.
@@ -196,6 +219,9 @@ internal static class TaskParser
         }
         return valid ? specs : null;
     }
+
+    private static bool IsFromServices(IParameterSymbol parameter)
+        => parameter.GetAttributes().Any(a => a.AttributeClass is { } c && FromServicesAttributeNames.Contains(TypeNames.MetadataName(c)));
 
     private static ParameterRole Role(ITypeSymbol type) => TypeNames.MetadataName(type) switch
     {

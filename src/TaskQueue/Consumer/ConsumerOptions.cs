@@ -67,6 +67,14 @@ public sealed class ConsumerOptions
     /// <summary>A worker that has run tasks for this long since its last settle writes their results before going on. Default 5 ms.</summary>
     public TimeSpan SettleInterval { get; set; } = TimeSpan.FromMilliseconds(5);
 
+    /// <summary>A copy, so that a consumer's options cannot change under it.</summary>
+    internal ConsumerOptions Clone()
+    {
+        var copy = (ConsumerOptions)MemberwiseClone();
+        copy.Queues = [.. Queues];
+        return copy;
+    }
+
     /// <summary>Throws when an option is out of range.</summary>
     public void Validate()
     {

@@ -78,7 +78,7 @@ internal sealed partial class RecurringRunner
             await DisableAsync(entry, entry.Body, $"its record does not load: {e.Message}", cancellationToken).ConfigureAwait(false);
             return;
         }
-        if (!TaskRegistry.TryGet(state.TaskName, out var task))
+        if (!app.Tasks.TryGet(state.TaskName, out var task))
         {
             if (entry.NextRun is { } due && now - due < UnknownTaskGrace) return;
             await DisableAsync(entry, RecurringCodec.Encode(state with { Enabled = false }), $"task '{state.TaskName}' is not known to this worker", cancellationToken).ConfigureAwait(false);

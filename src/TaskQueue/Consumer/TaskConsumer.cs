@@ -32,18 +32,22 @@ public sealed partial class TaskConsumer : IAsyncDisposable
     private readonly CancellationTokenSource stopping = new();
     private readonly CancellationTokenSource aborting = new();
     private Task? running;
+    private TimeSpan grace;
+    private long lastHeartbeat = long.MinValue;
 
     /// <summary>Creates a consumer of <paramref name="app"/>'s tasks; call <see cref="Start"/> or <see cref="RunAsync"/>.</summary>
     public TaskConsumer(TaskApp app, ConsumerOptions? options = null, ILoggerFactory? loggerFactory = null)
     {
         this.app = app ?? throw new ArgumentNullException(nameof(app));
-        this.options = options ?? new ConsumerOptions();
+        // A copy: the options are frozen here, whatever the caller does with its object later.
+        this.options = options?.Clone() ?? new ConsumerOptions();
         this.options.Validate();
+        grace = this.options.ShutdownGrace;
         queues = [.. this.options.Queues];
         var factory = loggerFactory ?? NullLoggerFactory.Instance;
         logger = factory.CreateLogger<TaskConsumer>();
         executor = new TaskExecutor(app, factory.CreateLogger<TaskExecutor>()) { RecurringLockTtl = this.options.VisibilityTimeout };
-        ticker = new PeriodicTicker(app, TaskRegistry.All, factory.CreateLogger<PeriodicTicker>());
+        ticker = new PeriodicTicker(app, app.Tasks.All, factory.CreateLogger<PeriodicTicker>());
         recurring = new RecurringRunner(app, this.options.VisibilityTimeout, factory.CreateLogger<RecurringRunner>())
         {
             UnknownTaskGrace = this.options.UnknownRecurringTaskGrace,
@@ -52,6 +56,22 @@ public sealed partial class TaskConsumer : IAsyncDisposable
 
     /// <summary>This consumer's id in storage.</summary>
     public string ConsumerId => options.ConsumerId;
+
+    /// <summary>The options this consumer runs with (a copy of those it was given).</summary>
+    public ConsumerOptions Options => options.Clone();
+
+    /// <summary>How long ago this consumer last wrote its heartbeat to storage; null before the first one.</summary>
+    public TimeSpan? SinceLastHeartbeat
+    {
+        get
+        {
+            long at = Volatile.Read(ref lastHeartbeat);
+            return at == long.MinValue ? null : TimeSpan.FromMilliseconds(Environment.TickCount64 - at);
+        }
+    }
+
+    /// <summary>Whether the consumer has started and not yet stopped.</summary>
+    public bool IsRunning => running is { IsCompleted: false };
 
     /// <summary>Starts the consumer in the background.</summary>
     /// <exception cref="InvalidOperationException">It was already started.</exception>
@@ -81,7 +101,11 @@ public sealed partial class TaskConsumer : IAsyncDisposable
     public async Task StopAsync(TimeSpan? grace = null)
     {
         if (running is null) return;
-        if (grace is { } g) options.ShutdownGrace = g;
+        if (grace is { } g)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(g, TimeSpan.Zero, nameof(grace));
+            this.grace = g;
+        }
         stopping.Cancel();
         await running.ConfigureAwait(false);
     }
@@ -104,7 +128,12 @@ public sealed partial class TaskConsumer : IAsyncDisposable
     private async Task RunCoreAsync()
     {
         await Task.Yield();
-        await Retry(ct => app.Storage.HeartbeatAsync(ConsumerId, options.VisibilityTimeout, ct), stopping.Token).ConfigureAwait(false);
+        await Retry(async ct =>
+        {
+            await app.Storage.HeartbeatAsync(ConsumerId, options.VisibilityTimeout, ct).ConfigureAwait(false);
+            Volatile.Write(ref lastHeartbeat, Environment.TickCount64);
+        }, stopping.Token).ConfigureAwait(false);
+        using var gauges = Diagnostics.StorageGauges.Register(app, queues);
         LogStarted(logger, ConsumerId, options.Workers, string.Join(", ", queues));
         var workers = new List<Task>();
         for (int i = 0; i < options.Workers; i++) workers.Add(Task.Run(WorkerLoopAsync));
@@ -123,9 +152,9 @@ public sealed partial class TaskConsumer : IAsyncDisposable
 
         // Checkpoint: no worker takes new work now. Running tasks get the grace period, then
         // their tokens fire and the executor hands them back (released, not lost).
-        LogStopping(logger, ConsumerId, options.ShutdownGrace.TotalSeconds);
+        LogStopping(logger, ConsumerId, grace.TotalSeconds);
         var all = Task.WhenAll(workers);
-        if (await Task.WhenAny(all, Task.Delay(options.ShutdownGrace)).ConfigureAwait(false) != all)
+        if (await Task.WhenAny(all, Task.Delay(grace)).ConfigureAwait(false) != all)
         {
             LogGraceExpired(logger, ConsumerId);
             aborting.Cancel();
@@ -305,6 +334,7 @@ public sealed partial class TaskConsumer : IAsyncDisposable
             try
             {
                 await app.Storage.HeartbeatAsync(ConsumerId, options.VisibilityTimeout, token).ConfigureAwait(false);
+                Volatile.Write(ref lastHeartbeat, Environment.TickCount64);
                 var reaped = await app.Storage.ReapAsync(options.MaxRedeliveries, token).ConfigureAwait(false);
                 if (reaped.Requeued + reaped.DeadLettered > 0)
                 {

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using TaskQueue.Diagnostics;
 using TaskQueue.Messages;
 using TaskQueue.Storage;
 
@@ -10,7 +11,7 @@ namespace TaskQueue.Execution;
 /// Runs one message and decides how to settle it. The consumer's workers only take messages and
 /// call this; tests call it directly, without threads (huey's <c>Huey.execute</c>).
 /// </summary>
-public sealed partial class TaskExecutor
+internal sealed partial class TaskExecutor
 {
     private readonly TaskApp app;
     private readonly ILogger logger;
@@ -39,12 +40,15 @@ public sealed partial class TaskExecutor
         }
         catch (TaskPayloadException e)
         {
-            return DeadLetter(taken, null, $"malformed message: {e.Message}");
+            return DeadLetter(taken, null, null, $"malformed message: {e.Message}");
         }
 
-        if (!TaskRegistry.TryGet(message.Name, out var task))
+        TaskTelemetry.Consumed(message, taken.Queue, app.TimeProvider);
+        using var activity = TaskTelemetry.StartProcess(message, taken);
+        using var logScope = logger.IsEnabled(LogLevel.Critical) ? logger.BeginScope(new RunScope(message.Name, message.Id)) : null;
+        if (!app.Tasks.TryGet(message.Name, out var task))
         {
-            return DeadLetter(taken, message, new UnknownTaskException(message.Name).Message);
+            return DeadLetter(taken, message, activity, new UnknownTaskException(message.Name).Message);
         }
 
         if (checkRevocations && await IsRevokedAsync(message, stopping).ConfigureAwait(false))
@@ -73,13 +77,15 @@ public sealed partial class TaskExecutor
         switch (outcome.Kind)
         {
             case OutcomeKind.Succeeded:
+                TaskTelemetry.Succeeded(activity, message.Name, taken.Queue, outcome.Duration);
                 return StoreOrAck(taken, message, outcome.Result);
             case OutcomeKind.BadPayload:
-                return DeadLetter(taken, message, outcome.Error!.Message);
+                return DeadLetter(taken, message, activity, outcome.Error!.Message);
             case OutcomeKind.Interrupted:
                 app.Events.Publish(TaskEventKind.Released, message.Id, message.Name);
                 return Completion.Release(taken);
             default:
+                TaskTelemetry.Failed(activity, message.Name, taken.Queue, outcome.Error!, outcome.Duration, retrying: message.Retries > 0);
                 if (message.Retries > 0)
                 {
                     LogRetrying(logger, message.Name, message.Id, message.Retries - 1, outcome.Error!);
@@ -199,7 +205,12 @@ public sealed partial class TaskExecutor
 
     private async ValueTask<Outcome> RunAsync(TaskMessage message, TaskDescriptor task, CancellationToken stopping)
     {
-        var context = new TaskContext(message.Id, message.Name, message.Retries, message.RetryDelay, message.Eta) { UserDataJson = message.UserData, RecurringId = message.RecurringId };
+        await using var context = new TaskContext(message.Id, message.Name, message.Retries, message.RetryDelay, message.Eta)
+        {
+            UserDataJson = message.UserData,
+            RecurringId = message.RecurringId,
+            RootServices = app.Services,
+        };
         app.Events.Publish(TaskEventKind.Started, message.Id, message.Name);
         long started = Stopwatch.GetTimestamp();
         try
@@ -230,8 +241,9 @@ public sealed partial class TaskExecutor
         return Completion.WithResult(taken, message.Id, stored, app.ResultTtl);
     }
 
-    private Completion DeadLetter(TakenMessage taken, TaskMessage? message, string reason)
+    private Completion DeadLetter(TakenMessage taken, TaskMessage? message, System.Diagnostics.Activity? activity, string reason)
     {
+        TaskTelemetry.DeadLettered(activity, message?.Name, taken.Queue, reason);
         LogDeadLettered(logger, message?.Name ?? "?", message?.Id ?? "?", reason);
         app.Events.Publish(TaskEventKind.DeadLettered, message?.Id, message?.Name, reason);
         return Completion.ToDeadLetters(taken, reason);
@@ -240,6 +252,29 @@ public sealed partial class TaskExecutor
     private static TaskError ErrorOf(Exception e, string taskName) => new(e.GetType().FullName ?? e.GetType().Name, e.Message, e.StackTrace, taskName);
 
     private static string Describe(Exception e) => $"{e.GetType().Name}: {e.Message}";
+
+    /// <summary>The scope of one run's log lines: its task name and id.</summary>
+    private sealed class RunScope(string taskName, string taskId) : IReadOnlyList<KeyValuePair<string, object?>>
+    {
+        public KeyValuePair<string, object?> this[int index] => index switch
+        {
+            0 => new("TaskName", taskName),
+            1 => new("TaskId", taskId),
+            _ => throw new ArgumentOutOfRangeException(nameof(index)),
+        };
+
+        public int Count => 2;
+
+        public IEnumerator<KeyValuePair<string, object?>> GetEnumerator()
+        {
+            yield return this[0];
+            yield return this[1];
+        }
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+
+        public override string ToString() => $"{taskName} {taskId}";
+    }
 
     private enum OutcomeKind { Succeeded, Failed, BadPayload, Interrupted }
 

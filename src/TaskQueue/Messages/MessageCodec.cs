@@ -8,16 +8,20 @@ namespace TaskQueue.Messages;
 /// </summary>
 /// <remarks>
 /// The envelope is a MessagePack array: <c>[version, id, name, arguments, retries, retryDelayMs,
-/// etaUnixMs, createdAtUnixMs, userdataJson, recurringId, exclusive]</c>. Fields are positional (no names travel, which keeps a
-/// queued no-op task well under 100 bytes) and trailing fields at their defaults are left off.
-/// Old messages stay readable because fields are only ever appended: a reader treats a missing
-/// trailing field as its default and skips fields it does not know. <c>version</c> changes only for
-/// an incompatible layout, which a reader rejects with a clear error.
+/// etaUnixMs, createdAtUnixMs, userdataJson, recurringId, exclusive, traceparent, tracestate]</c>.
+/// Fields are positional (no names travel, which keeps a queued no-op task well under 100 bytes)
+/// and trailing fields at their defaults are left off. Old messages stay readable because fields
+/// are only ever appended: a reader treats a missing trailing field as its default and skips
+/// fields it does not know. Version 2 added the trace context; a version 1 message (written before)
+/// reads as one without it. A version this build does not know is rejected with a clear error.
 /// </remarks>
 public static class MessageCodec
 {
     /// <summary>The envelope layout this code writes.</summary>
-    public const int Version = 1;
+    public const int Version = 2;
+
+    /// <summary>The oldest envelope layout this code reads.</summary>
+    public const int OldestReadableVersion = 1;
 
     /// <summary>Encodes a message.</summary>
     public static byte[] Encode(TaskMessage message)
@@ -28,7 +32,9 @@ public static class MessageCodec
 
     private static void Write(ref MessagePackWriter w, TaskMessage m)
     {
-        int count = m.Exclusive ? 11
+        int count = m.TraceState is not null ? 13
+            : m.TraceParent is not null ? 12
+            : m.Exclusive ? 11
             : m.RecurringId is not null ? 10
             : m.UserData is not null ? 9
             : m.CreatedAt is not null ? 8
@@ -55,6 +61,8 @@ public static class MessageCodec
         if (count > 8) WriteText(ref w, m.UserData);
         if (count > 9) WriteText(ref w, m.RecurringId);
         if (count > 10) w.Write(m.Exclusive);
+        if (count > 11) WriteTraceParent(ref w, m.TraceParent);
+        if (count > 12) WriteText(ref w, m.TraceState);
     }
 
     /// <summary>Decodes a message.</summary>
@@ -74,9 +82,9 @@ public static class MessageCodec
                 throw new TaskPayloadException($"the message has {count} fields; at least 4 are required");
             }
             int version = r.ReadInt32();
-            if (version != Version)
+            if (version is < OldestReadableVersion or > Version)
             {
-                throw new TaskPayloadException($"message version {version} is not supported (this build reads version {Version})");
+                throw new TaskPayloadException($"message version {version} is not supported (this build reads versions {OldestReadableVersion} to {Version})");
             }
             string id = ReadId(ref r);
             string name = r.ReadString() ?? throw new TaskPayloadException("the message has no task name");
@@ -90,6 +98,9 @@ public static class MessageCodec
             string? userData = count > 8 ? ReadText(ref r) : null;
             string? recurringId = count > 9 ? ReadText(ref r) : null;
             bool exclusive = count > 10 && r.ReadBoolean();
+            string? traceParent = count > 11 ? ReadTraceParent(ref r) : null;
+            string? traceState = count > 12 ? ReadText(ref r) : null;
+            for (int i = 13; i < count; i++) r.Skip();
             return new TaskMessage
             {
                 Id = id,
@@ -102,6 +113,8 @@ public static class MessageCodec
                 UserData = userData,
                 RecurringId = recurringId,
                 Exclusive = exclusive,
+                TraceParent = traceParent,
+                TraceState = traceState,
             };
         }
         catch (Exception e) when (e is MessagePackSerializationException or EndOfStreamException or OverflowException or InvalidOperationException)
@@ -143,7 +156,7 @@ public static class MessageCodec
         }
     }
 
-    private static bool IsLowerHex(string s)
+    private static bool IsLowerHex(ReadOnlySpan<char> s)
     {
         foreach (char c in s)
         {
@@ -163,6 +176,38 @@ public static class MessageCodec
             return Convert.ToHexStringLower(raw);
         }
         return r.ReadString() ?? throw new TaskPayloadException("the message id is nil");
+    }
+
+    // A version-00 traceparent ("00-<32 hex trace id>-<16 hex span id>-<2 hex flags>", 55 characters)
+    // travels as 25 raw bytes; anything else as the text it is.
+    private static void WriteTraceParent(ref MessagePackWriter w, string? traceParent)
+    {
+        if (traceParent is { Length: 55 } t && t.StartsWith("00-", StringComparison.Ordinal) && t[35] == '-' && t[52] == '-'
+            && IsLowerHex(t.AsSpan(3, 32)) && IsLowerHex(t.AsSpan(36, 16)) && IsLowerHex(t.AsSpan(53, 2)))
+        {
+            var span = w.GetSpan(27);
+            span[0] = 0xc4; // bin8 of length 25
+            span[1] = 25;
+            var raw = span.Slice(2, 25);
+            Convert.FromHexString(t.AsSpan(3, 32), raw[..16], out _, out _);
+            Convert.FromHexString(t.AsSpan(36, 16), raw.Slice(16, 8), out _, out _);
+            Convert.FromHexString(t.AsSpan(53, 2), raw.Slice(24, 1), out _, out _);
+            w.Advance(27);
+        }
+        else
+        {
+            WriteText(ref w, traceParent);
+        }
+    }
+
+    private static string? ReadTraceParent(ref MessagePackReader r)
+    {
+        if (r.NextMessagePackType != MessagePackType.Binary) return ReadText(ref r);
+        var seq = r.ReadBytes() ?? throw new TaskPayloadException("the trace context is nil");
+        if (seq.Length != 25) throw new TaskPayloadException($"the trace context has {seq.Length} bytes; expected 25");
+        Span<byte> raw = stackalloc byte[25];
+        System.Buffers.BuffersExtensions.CopyTo(seq, raw);
+        return string.Concat("00-", Convert.ToHexStringLower(raw[..16]), "-", Convert.ToHexStringLower(raw.Slice(16, 8)), "-", Convert.ToHexStringLower(raw.Slice(24, 1)));
     }
 
     internal static void WriteText(ref MessagePackWriter w, string? text)

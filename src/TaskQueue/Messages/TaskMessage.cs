@@ -38,4 +38,13 @@ public sealed record TaskMessage
     /// <c>recurring:&lt;RecurringId&gt;</c> while it runs, and is skipped if another run holds it.
     /// </summary>
     public bool Exclusive { get; init; }
+
+    /// <summary>
+    /// The W3C <c>traceparent</c> of the span that sent the message (or of the activity current
+    /// then), so the run's span continues that trace; null when there was none.
+    /// </summary>
+    public string? TraceParent { get; init; }
+
+    /// <summary>The W3C <c>tracestate</c> that goes with <see cref="TraceParent"/>; null when empty.</summary>
+    public string? TraceState { get; init; }
 }

@@ -21,7 +21,7 @@ public enum MissedRunPolicy
 /// The schedule of a periodic task and its missed-run policy: a cron expression in a time zone (from
 /// <see cref="PeriodicTaskAttribute"/>, parsed on first use, already checked at compile time) or any
 /// <see cref="ISchedule"/> made in code, such as a huey-style <see cref="Crontab"/>
-/// (see <see cref="TaskRegistry.SchedulePeriodic"/>).
+/// (see <see cref="TaskCatalog.WithPeriodic"/>).
 /// </summary>
 public sealed class PeriodicSchedule
 {

@@ -107,6 +107,12 @@ public interface ITaskStorage : IAsyncDisposable
     /// <summary>Number of messages currently in flight across all consumers.</summary>
     ValueTask<long> InFlightCountAsync(CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// How many messages wait in each of <paramref name="queues"/>, in the schedule, in flight and in
+    /// dead letters, read together (for gauges, health checks and dashboards).
+    /// </summary>
+    ValueTask<StorageCounts> CountAsync(IReadOnlyList<string> queues, CancellationToken cancellationToken = default);
+
     // ---- Periodic tasks -------------------------------------------------------------------------
 
     /// <summary>

@@ -345,6 +345,18 @@ public sealed partial class MemoryStorage : ITaskStorage
     }
 
     /// <inheritdoc />
+    public ValueTask<StorageCounts> CountAsync(IReadOnlyList<string> queues, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(queues);
+        lock (gate)
+        {
+            var lengths = new long[queues.Count];
+            for (int i = 0; i < lengths.Length; i++) lengths[i] = this.queues.TryGetValue(queues[i], out var list) ? list.Count : 0;
+            return new(new StorageCounts(lengths, schedule.Count, processing.Values.Sum(r => (long)r.Count), deadLetters.Count));
+        }
+    }
+
+    /// <inheritdoc />
     public ValueTask FlushAsync(CancellationToken cancellationToken = default)
     {
         lock (gate)

@@ -119,3 +119,10 @@ public sealed record ScheduledMessage(string Queue, DateTimeOffset Eta, byte[] B
 /// <param name="At">When it was set aside.</param>
 /// <param name="Body">The raw message, as it was.</param>
 public sealed record DeadLetter(string Id, string Queue, string Reason, DateTimeOffset At, byte[] Body);
+
+/// <summary>What <see cref="ITaskStorage.CountAsync"/> counted.</summary>
+/// <param name="QueueLengths">Messages waiting in each queue asked about, in the order asked.</param>
+/// <param name="Scheduled">Messages in the schedule.</param>
+/// <param name="InFlight">Messages taken by consumers and not yet settled.</param>
+/// <param name="DeadLetters">Messages in dead letters.</param>
+public sealed record StorageCounts(IReadOnlyList<long> QueueLengths, long Scheduled, long InFlight, long DeadLetters);
