@@ -1,15 +1,19 @@
 using System.CommandLine;
 using System.Runtime.InteropServices;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using TaskQueue.Consumer;
-using TaskQueue.Redis;
+using Microsoft.Extensions.Options;
+using TaskQueue.Hosting;
 
 namespace TaskQueue.Worker;
 
 /// <summary>
 /// Turns any console app that references tasks into a worker process:
-/// <c>return await TaskQueueWorker.RunAsync(args);</c>. Run it with <c>--help</c> for the options;
-/// each can also come from an environment variable (<c>TASKQUEUE_REDIS</c>, <c>TASKQUEUE_WORKERS</c>, ...).
+/// <c>return await TaskQueueWorker.RunAsync(args);</c>. It runs on the generic host: options come
+/// from the command line (<c>--help</c> lists them), then <c>TASKQUEUE_*</c> environment variables,
+/// then <c>appsettings.json</c> (sections <c>TaskQueue</c> and <c>TaskQueue:Worker</c>, as for
+/// <c>services.AddTaskQueue</c>), then defaults. Exit codes are in <see cref="ExitCodes"/>.
 /// </summary>
 /// <remarks>
 /// SIGTERM or Ctrl-C stops it gracefully: no new tasks, running tasks get the grace period to
@@ -25,59 +29,80 @@ public static partial class TaskQueueWorker
     public static async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(args);
-        var command = WorkerCommand.Create(RunWorkerAsync);
-        var parsed = command.Parse(args);
+        var parsed = WorkerCommand.Create(RunWorkerAsync).Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            foreach (var error in parsed.Errors) Console.Error.WriteLine(error.Message);
+            Console.Error.WriteLine("Run with --help for the options.");
+            return ExitCodes.Usage;
+        }
         return await parsed.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null }, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Runs a worker with settings already made; returns the exit code.</summary>
+    /// <summary>Runs a worker with settings already made; returns the exit code (see <see cref="ExitCodes"/>).</summary>
     public static async Task<int> RunWorkerAsync(WorkerSettings settings, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        using var loggerFactory = LoggerFactory.Create(builder => builder
-            .SetMinimumLevel(settings.LogLevel)
-            .AddSimpleConsole(o =>
-            {
-                o.SingleLine = true;
-                o.TimestampFormat = "HH:mm:ss.fff ";
-            }));
-        var logger = loggerFactory.CreateLogger("TaskQueue.Worker");
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = false, Args = [] });
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "HH:mm:ss.fff ";
+        });
+        if (settings.LogLevel is { } level)
+        {
+            builder.Logging.SetMinimumLevel(level);
+            builder.Logging.AddFilter(null, level);
+        }
+        // This process handles SIGTERM and Ctrl-C itself (a second signal stops at once).
+        builder.Services.AddSingleton<IHostLifetime, SignalledLifetime>();
+        builder.Services.AddTaskQueue(options =>
+        {
+            if (settings.Redis is { } redis) options.UseRedis(redis);
+            if (settings.Application is { } application) options.Application = application;
+        });
+        builder.Services.AddTaskQueueWorker(options =>
+        {
+            if (settings.Workers is { } workers) options.Workers = workers;
+            if (settings.Queues is { Count: > 0 } queues) options.Queues = [.. queues];
+            if (settings.Name is { } name) options.Name = name;
+            if (settings.BatchSize is { } batch) options.BatchSize = batch;
+            if (settings.GraceSeconds is { } grace) options.ShutdownGrace = TimeSpan.FromSeconds(grace);
+            if (settings.VisibilityTimeoutSeconds is { } visibility) options.VisibilityTimeout = TimeSpan.FromSeconds(visibility);
+            if (settings.MaxRedeliveries is { } redeliveries) options.MaxRedeliveries = redeliveries;
+            if (settings.Periodic is { } periodic) options.Periodic = periodic;
+        });
+        // The host waits for the grace period and the hand-back after it.
+        builder.Services.AddOptions<HostOptions>().Configure<IOptions<TaskQueueWorkerOptions>>(
+            static (host, worker) => host.ShutdownTimeout = worker.Value.ShutdownGrace + TimeSpan.FromSeconds(10));
 
-        RedisStorage storage;
+        using var host = builder.Build();
+        var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("TaskQueue.Worker");
+        TaskQueueOptions queueOptions;
+        TaskQueueWorkerOptions workerOptions;
         try
         {
-            storage = await RedisStorage.ConnectAsync(new RedisStorageOptions
-            {
-                ConnectionString = settings.Redis,
-                ApplicationName = settings.Application,
-            }, cancellationToken).ConfigureAwait(false);
+            queueOptions = host.Services.GetRequiredService<IOptions<TaskQueueOptions>>().Value;
+            workerOptions = host.Services.GetRequiredService<IOptions<TaskQueueWorkerOptions>>().Value;
         }
-        catch (Exception e) when (e is ArgumentException or FormatException or InvalidOperationException)
+        catch (OptionsValidationException e)
         {
-            LogBadSettings(logger, e.Message);
-            return 2;
+            foreach (var failure in e.Failures) LogBadSettings(logger, failure);
+            return ExitCodes.Usage;
+        }
+        if (queueOptions.Redis is null && queueOptions.StorageFactory is null)
+        {
+            LogBadSettings(logger, "No Redis given: pass --redis CONNECTION, set TASKQUEUE_REDIS, or set TaskQueue:Redis in appsettings.json.");
+            return ExitCodes.Usage;
         }
 
         // Tasks that block their thread (synchronous I/O, locks) would otherwise wait for the pool to
         // grow one thread at a time; give every worker a thread from the start.
         ThreadPool.GetMinThreads(out int minWorkers, out int minIo);
-        ThreadPool.SetMinThreads(Math.Max(minWorkers, settings.Workers + 4), minIo);
+        ThreadPool.SetMinThreads(Math.Max(minWorkers, workerOptions.Workers + 4), minIo);
 
-        await using var ownedStorage = storage;
-        await using var app = new TaskApp(storage) { Name = settings.Application };
-        TaskApp.Default = app;
-        var options = new ConsumerOptions
-        {
-            Workers = settings.Workers,
-            Queues = [.. settings.Queues],
-            BatchSize = settings.BatchSize,
-            ShutdownGrace = TimeSpan.FromSeconds(settings.GraceSeconds),
-            VisibilityTimeout = TimeSpan.FromSeconds(settings.VisibilityTimeoutSeconds),
-            RunPeriodic = settings.Periodic,
-        };
-        if (settings.Name is { Length: > 0 } name) options.ConsumerId = name;
-
-        await using var consumer = new TaskConsumer(app, options, loggerFactory);
+        var worker = host.Services.GetRequiredService<TaskQueueWorkerService>();
         using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         int signals = 0;
         void OnSignal(PosixSignalContext context)
@@ -85,23 +110,41 @@ public static partial class TaskQueueWorker
             context.Cancel = true;
             if (Interlocked.Increment(ref signals) == 1)
             {
-                LogSignal(logger, context.Signal.ToString(), settings.GraceSeconds);
+                LogSignal(logger, context.Signal.ToString(), worker.ShutdownGrace.TotalSeconds);
                 stopping.Cancel();
             }
             else
             {
                 LogSecondSignal(logger);
-                consumer.Abort();
+                worker.Abort();
             }
         }
         using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
         using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
 
+        await host.StartAsync(CancellationToken.None).ConfigureAwait(false);
+        using var stopped = host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.Register(stopping.Cancel);
+        var app = host.Services.GetRequiredService<TaskApp>();
         var tasks = app.Tasks.All;
-        LogReady(logger, consumer.ConsumerId, settings.Workers, string.Join(",", settings.Queues), settings.Application, tasks.Count,
+        LogReady(logger, worker.Consumer!.ConsumerId, workerOptions.Workers, string.Join(",", workerOptions.Queues), app.Name, tasks.Count,
             string.Join(", ", tasks.Select(t => t.Name)));
-        await consumer.RunAsync(stopping.Token).ConfigureAwait(false);
-        return Volatile.Read(ref signals) > 1 ? 1 : 0;
+        try
+        {
+            await Task.Delay(Timeout.Infinite, stopping.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        await host.StopAsync(CancellationToken.None).ConfigureAwait(false);
+        return Volatile.Read(ref signals) > 1 ? ExitCodes.StoppedAtOnce : ExitCodes.Stopped;
+    }
+
+    /// <summary>A host lifetime that leaves signals to the worker (the console lifetime would take SIGTERM and Ctrl-C itself).</summary>
+    private sealed class SignalledLifetime : IHostLifetime
+    {
+        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 
     [LoggerMessage(100, LogLevel.Information, "TaskQueue worker {ConsumerId} ready: {Workers} workers, queues {Queues}, app '{Application}', {TaskCount} tasks: {Tasks}")]

@@ -4,78 +4,62 @@ using Microsoft.Extensions.Logging;
 
 namespace TaskQueue.Worker;
 
-/// <summary>The worker's command line. Every option falls back to an environment variable, then to its default.</summary>
+/// <summary>
+/// The worker's command line. An option not given on the command line falls back to its
+/// environment variable, then to configuration, then to its default; the help text says each once.
+/// </summary>
 internal static class WorkerCommand
 {
     public static RootCommand Create(Func<WorkerSettings, CancellationToken, Task<int>> run)
     {
-        var workers = new Option<int>("--workers", "-w")
-        {
-            Description = "Number of workers: tasks run at once in this process. Env: TASKQUEUE_WORKERS. Default 1.",
-            DefaultValueFactory = _ => IntFromEnvironment("TASKQUEUE_WORKERS") ?? 1,
-        };
+        var workers = new Option<int>("--workers", "-w") { Description = "Tasks run at once in this process. Env: TASKQUEUE_WORKERS. Default 1." };
         workers.Validators.Add(r =>
         {
             if (r.GetValueOrDefault<int>() < 1) r.AddError("--workers must be at least 1.");
         });
         var queues = new Option<string[]>("--queue", "-q")
         {
-            Description = "A queue to take tasks from; repeat it for several, first has priority. Env: TASKQUEUE_QUEUES (comma-separated). Default: default.",
-            DefaultValueFactory = _ => ListFromEnvironment("TASKQUEUE_QUEUES") ?? [TaskDescriptor.DefaultQueue],
+            Description = "A queue to take tasks from; repeat it for several, the first has priority. Env: TASKQUEUE_QUEUES (comma-separated). Default: default.",
         };
-        var redis = new Option<string?>("--redis")
-        {
-            Description = "Redis connection string, e.g. localhost:6379,password=...,ssl=true. Env: TASKQUEUE_REDIS. Required.",
-            DefaultValueFactory = _ => Environment.GetEnvironmentVariable("TASKQUEUE_REDIS"),
-        };
-        var application = new Option<string>("--app")
-        {
-            Description = "Application name: the namespace of this app's keys in Redis; producers must use the same. Env: TASKQUEUE_APP. Default: default.",
-            DefaultValueFactory = _ => Environment.GetEnvironmentVariable("TASKQUEUE_APP") is { Length: > 0 } a ? a : "default",
-        };
-        var noPeriodic = new Option<bool>("--no-periodic", "-n")
-        {
-            Description = "Do not fire periodic tasks from this process (other consumers still do). Env: TASKQUEUE_NO_PERIODIC=1.",
-            DefaultValueFactory = _ => BoolFromEnvironment("TASKQUEUE_NO_PERIODIC"),
-        };
-        var name = new Option<string?>("--name")
-        {
-            Description = "This consumer's name, its id in storage (must be unique among live consumers). Env: TASKQUEUE_NAME. Default: host:pid:random.",
-            DefaultValueFactory = _ => Environment.GetEnvironmentVariable("TASKQUEUE_NAME"),
-        };
-        var grace = new Option<double>("--grace")
-        {
-            Description = "Seconds that running tasks get to finish after SIGTERM or Ctrl-C. Env: TASKQUEUE_GRACE. Default 30.",
-            DefaultValueFactory = _ => DoubleFromEnvironment("TASKQUEUE_GRACE") ?? 30,
-        };
+        var redis = new Option<string>("--redis") { Description = "Redis connection string, e.g. localhost:6379,password=...,ssl=true. Env: TASKQUEUE_REDIS. Required (here, in the environment or as TaskQueue:Redis in appsettings.json)." };
+        var application = new Option<string>("--app") { Description = "Application name: the namespace of this app's keys in Redis; producers must use the same. Env: TASKQUEUE_APP. Default: default." };
+        var noPeriodic = new Option<bool>("--no-periodic", "-n") { Description = "Do not fire periodic tasks from this process (other consumers still do). Env: TASKQUEUE_NO_PERIODIC=1." };
+        var name = new Option<string>("--name") { Description = "This consumer's name, its id in storage (unique among live consumers). Env: TASKQUEUE_NAME. Default: host:pid:random." };
+        var grace = new Option<double>("--grace") { Description = "Seconds running tasks get to finish after SIGTERM or Ctrl-C. Env: TASKQUEUE_GRACE. Default 30." };
         grace.Validators.Add(r =>
         {
             if (r.GetValueOrDefault<double>() < 0) r.AddError("--grace cannot be negative.");
         });
         var visibility = new Option<double>("--visibility-timeout")
         {
-            Description = "Seconds after which the tasks of a consumer that stopped sending heartbeats go to other consumers. Env: TASKQUEUE_VISIBILITY_TIMEOUT. Default 30.",
-            DefaultValueFactory = _ => DoubleFromEnvironment("TASKQUEUE_VISIBILITY_TIMEOUT") ?? 30,
+            Description = "Seconds after which the tasks of a consumer that stopped sending heartbeats go to others. Env: TASKQUEUE_VISIBILITY_TIMEOUT. Default 30.",
         };
         visibility.Validators.Add(r =>
         {
             if (r.GetValueOrDefault<double>() < 1) r.AddError("--visibility-timeout must be at least 1 second.");
         });
-        var batch = new Option<int>("--batch")
-        {
-            Description = "Most tasks one worker takes at once (short tasks run faster in batches). Env: TASKQUEUE_BATCH. Default 16.",
-            DefaultValueFactory = _ => IntFromEnvironment("TASKQUEUE_BATCH") ?? 16,
-        };
+        var batch = new Option<int>("--batch") { Description = "Most tasks one worker takes at once (short tasks run faster in batches). Env: TASKQUEUE_BATCH. Default 16." };
         batch.Validators.Add(r =>
         {
             if (r.GetValueOrDefault<int>() < 1) r.AddError("--batch must be at least 1.");
         });
+        var redeliveries = new Option<int>("--max-redeliveries")
+        {
+            Description = "Times a task may be handed back after its consumer died before it goes to dead letters. Env: TASKQUEUE_MAX_REDELIVERIES. Default 5.",
+        };
+        redeliveries.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int>() < 0) r.AddError("--max-redeliveries cannot be negative.");
+        });
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Log every task (debug level)." };
         var quiet = new Option<bool>("--quiet") { Description = "Log warnings and errors only." };
 
-        var root = new RootCommand("Runs TaskQueue tasks from Redis until SIGTERM or Ctrl-C (a second signal stops at once).")
+        var root = new RootCommand(
+            "Runs TaskQueue tasks from Redis until SIGTERM or Ctrl-C (a second signal stops at once). Settings not given here come from " +
+            "TASKQUEUE_* environment variables, then from appsettings.json (section TaskQueue), then from their defaults. " +
+            "Exit codes: 0 stopped gracefully, 1 stopped at once by a second signal, 2 bad usage or settings.")
         {
-            workers, queues, redis, application, noPeriodic, name, grace, visibility, batch, verbose, quiet,
+            workers, queues, redis, application, noPeriodic, name, grace, visibility, batch, redeliveries, verbose, quiet,
         };
         root.Validators.Add(r =>
         {
@@ -83,42 +67,69 @@ internal static class WorkerCommand
         });
         root.SetAction((result, cancellationToken) =>
         {
-            // Checked here, not in a validator: validators do not see values that come from defaults (the environment).
-            if (string.IsNullOrWhiteSpace(result.GetValue(redis)))
+            var errors = new List<string>();
+            var environment = new EnvironmentReader(errors);
+            var settings = new WorkerSettings
             {
-                Console.Error.WriteLine("No Redis given: pass --redis CONNECTION or set TASKQUEUE_REDIS.");
-                return Task.FromResult(2);
+                Workers = Given(result, workers) ?? environment.Int("TASKQUEUE_WORKERS", min: 1),
+                Queues = result.GetResult(queues) is not null && result.GetValue(queues) is { Length: > 0 } q ? q : environment.List("TASKQUEUE_QUEUES"),
+                Redis = GivenText(result, redis) ?? environment.Text("TASKQUEUE_REDIS"),
+                Application = GivenText(result, application) ?? environment.Text("TASKQUEUE_APP"),
+                Periodic = result.GetResult(noPeriodic) is not null ? !result.GetValue(noPeriodic) : environment.Flag("TASKQUEUE_NO_PERIODIC") is { } off ? !off : null,
+                Name = GivenText(result, name) ?? environment.Text("TASKQUEUE_NAME"),
+                GraceSeconds = Given(result, grace) ?? environment.Seconds("TASKQUEUE_GRACE", min: 0),
+                VisibilityTimeoutSeconds = Given(result, visibility) ?? environment.Seconds("TASKQUEUE_VISIBILITY_TIMEOUT", min: 1),
+                BatchSize = Given(result, batch) ?? environment.Int("TASKQUEUE_BATCH", min: 1),
+                MaxRedeliveries = Given(result, redeliveries) ?? environment.Int("TASKQUEUE_MAX_REDELIVERIES", min: 0),
+                LogLevel = result.GetValue(verbose) ? LogLevel.Debug : result.GetValue(quiet) ? LogLevel.Warning : null,
+            };
+            if (errors.Count > 0)
+            {
+                foreach (var error in errors) Console.Error.WriteLine(error);
+                return Task.FromResult(ExitCodes.Usage);
             }
-            return Run(result, cancellationToken);
+            return run(settings, cancellationToken);
         });
         return root;
-
-        Task<int> Run(ParseResult result, CancellationToken cancellationToken) => run(new WorkerSettings
-        {
-            Workers = result.GetValue(workers),
-            Queues = result.GetValue(queues) is { Length: > 0 } q ? q : [TaskDescriptor.DefaultQueue],
-            Redis = result.GetValue(redis)!,
-            Application = result.GetValue(application)!,
-            Periodic = !result.GetValue(noPeriodic),
-            Name = result.GetValue(name),
-            GraceSeconds = result.GetValue(grace),
-            VisibilityTimeoutSeconds = result.GetValue(visibility),
-            BatchSize = result.GetValue(batch),
-            LogLevel = result.GetValue(verbose) ? LogLevel.Debug : result.GetValue(quiet) ? LogLevel.Warning : LogLevel.Information,
-        }, cancellationToken);
     }
 
-    private static int? IntFromEnvironment(string name)
-        => int.TryParse(Environment.GetEnvironmentVariable(name), NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) ? v : null;
+    private static T? Given<T>(ParseResult result, Option<T> option) where T : struct
+        => result.GetResult(option) is not null ? result.GetValue(option) : null;
 
-    private static double? DoubleFromEnvironment(string name)
-        => double.TryParse(Environment.GetEnvironmentVariable(name), NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : null;
+    private static string? GivenText(ParseResult result, Option<string> option)
+        => result.GetResult(option) is not null && result.GetValue(option) is { Length: > 0 } value ? value : null;
 
-    private static bool BoolFromEnvironment(string name)
-        => Environment.GetEnvironmentVariable(name) is { } v && (v == "1" || v.Equals("true", StringComparison.OrdinalIgnoreCase));
+    /// <summary>Reads TASKQUEUE_* variables; a value that does not parse is an error naming the variable.</summary>
+    private sealed class EnvironmentReader(List<string> errors)
+    {
+        public string? Text(string variable) => Environment.GetEnvironmentVariable(variable) is { Length: > 0 } v ? v : null;
 
-    private static string[]? ListFromEnvironment(string name)
-        => Environment.GetEnvironmentVariable(name) is { Length: > 0 } v
-            ? v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            : null;
+        public int? Int(string variable, int min)
+        {
+            if (Text(variable) is not { } v) return null;
+            if (int.TryParse(v, NumberStyles.Integer, CultureInfo.InvariantCulture, out int n) && n >= min) return n;
+            errors.Add($"{variable}: '{v}' is not a whole number of at least {min}.");
+            return null;
+        }
+
+        public double? Seconds(string variable, double min)
+        {
+            if (Text(variable) is not { } v) return null;
+            if (double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out double n) && double.IsFinite(n) && n >= min) return n;
+            errors.Add($"{variable}: '{v}' is not a number of seconds of at least {min.ToString(CultureInfo.InvariantCulture)}.");
+            return null;
+        }
+
+        public bool? Flag(string variable)
+        {
+            if (Text(variable) is not { } v) return null;
+            if (v is "1" || v.Equals("true", StringComparison.OrdinalIgnoreCase)) return true;
+            if (v is "0" || v.Equals("false", StringComparison.OrdinalIgnoreCase)) return false;
+            errors.Add($"{variable}: '{v}' is not 1, 0, true or false.");
+            return null;
+        }
+
+        public string[]? List(string variable)
+            => Text(variable) is { } v ? v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) : null;
+    }
 }

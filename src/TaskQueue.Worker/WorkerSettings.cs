@@ -1,35 +1,42 @@
 namespace TaskQueue.Worker;
 
-/// <summary>The settings of one worker process, from the command line or the environment.</summary>
+/// <summary>
+/// What the command line and the environment said about one worker process. A null setting was not
+/// given: it comes from configuration (<c>appsettings.json</c>, section <c>TaskQueue</c>), else from
+/// its default.
+/// </summary>
 public sealed record WorkerSettings
 {
-    /// <summary>Number of workers (concurrent tasks).</summary>
-    public int Workers { get; init; } = 1;
+    /// <summary>Number of workers (tasks run at once). Default 1.</summary>
+    public int? Workers { get; init; }
 
-    /// <summary>Queues to take from, in priority order.</summary>
-    public IReadOnlyList<string> Queues { get; init; } = [TaskDescriptor.DefaultQueue];
+    /// <summary>Queues to take from, in priority order. Default <c>default</c>.</summary>
+    public IReadOnlyList<string>? Queues { get; init; }
 
-    /// <summary>The Redis connection string (StackExchange.Redis syntax).</summary>
-    public required string Redis { get; init; }
+    /// <summary>The Redis connection string (StackExchange.Redis syntax). Required here or in configuration.</summary>
+    public string? Redis { get; init; }
 
-    /// <summary>The application name: the namespace of this app's keys in Redis.</summary>
-    public string Application { get; init; } = "default";
+    /// <summary>The application name: the namespace of this app's keys in Redis. Default <c>default</c>.</summary>
+    public string? Application { get; init; }
 
-    /// <summary>Whether this process fires periodic tasks.</summary>
-    public bool Periodic { get; init; } = true;
+    /// <summary>Whether this process fires periodic tasks. Default true.</summary>
+    public bool? Periodic { get; init; }
 
-    /// <summary>This consumer's name (its id in storage); generated when null.</summary>
+    /// <summary>This consumer's name (its id in storage); generated when not given.</summary>
     public string? Name { get; init; }
 
-    /// <summary>Seconds that running tasks get to finish after a stop signal.</summary>
-    public double GraceSeconds { get; init; } = 30;
+    /// <summary>Seconds that running tasks get to finish after a stop signal. Default 30.</summary>
+    public double? GraceSeconds { get; init; }
 
-    /// <summary>How long a dead consumer's tasks stay in flight before others take them over.</summary>
-    public double VisibilityTimeoutSeconds { get; init; } = 30;
+    /// <summary>Seconds a dead consumer's tasks stay in flight before others take them over. Default 30.</summary>
+    public double? VisibilityTimeoutSeconds { get; init; }
 
-    /// <summary>Most messages a worker takes at once.</summary>
-    public int BatchSize { get; init; } = 16;
+    /// <summary>Most messages a worker takes at once. Default 16.</summary>
+    public int? BatchSize { get; init; }
 
-    /// <summary>How much to log.</summary>
-    public Microsoft.Extensions.Logging.LogLevel LogLevel { get; init; } = Microsoft.Extensions.Logging.LogLevel.Information;
+    /// <summary>How often a message may be handed back after its consumer died before it goes to dead letters. Default 5.</summary>
+    public int? MaxRedeliveries { get; init; }
+
+    /// <summary>How much to log; from configuration (<c>Logging:LogLevel</c>), else information, when not given.</summary>
+    public Microsoft.Extensions.Logging.LogLevel? LogLevel { get; init; }
 }

@@ -93,7 +93,8 @@ public sealed class TaskContext : IAsyncDisposable
     }
 
     /// <summary>A context for <c>CallLocal</c>: a fresh id, no retries, services from <see cref="TaskApp.Current"/> (not scoped).</summary>
-    public static TaskContext ForLocalCall(string taskName) => new(global::TaskQueue.TaskId.New(), taskName, 0, TimeSpan.Zero);
+    public static TaskContext ForLocalCall(string taskName)
+        => new(global::TaskQueue.TaskId.New(), taskName, 0, TimeSpan.Zero) { RootServices = TaskApp.Current.Services, scopeless = true };
 
     /// <summary>
     /// For <c>CallLocal</c> of a task with <c>[FromServices]</c> parameters: resolves one from the
@@ -102,8 +103,7 @@ public sealed class TaskContext : IAsyncDisposable
     /// </summary>
     [EditorBrowsable(EditorBrowsableState.Never)]
     public static T GetLocalService<T>(string taskName, string parameter) where T : notnull
-        => new TaskContext(global::TaskQueue.TaskId.New(), taskName, 0, TimeSpan.Zero) { RootServices = TaskApp.Current.Services, scopeless = true }
-            .GetRequiredService<T>(parameter);
+        => ForLocalCall(taskName).GetRequiredService<T>(parameter);
 
     private bool scopeless;
 }

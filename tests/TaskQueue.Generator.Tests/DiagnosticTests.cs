@@ -198,6 +198,44 @@ public sealed class DiagnosticTests
             "Task 'Beans.BeanTasks.Wait' has more than one CancellationToken parameter; keep only one");
 
     [Fact]
+    public void TQ0012_service_parameter_passed_by_reference()
+        => DiagnosticAssert.Single(
+            Tasks("    [Task] public static void Ship(int order, [FromServices] ref IServiceProvider services) { }"),
+            "TQ0012", "[FromServices] ref IServiceProvider services", 12,
+            "[FromServices] parameter 'services' of task 'Beans.BeanTasks.Ship' is a 'ref' parameter; a service is resolved for each run and passed by value, so remove 'ref'");
+
+    [Fact]
+    public void TQ0012_service_out_parameter()
+        => DiagnosticAssert.Single(
+            Tasks("    [Task] public static void Ship(int order, [FromServices] out IServiceProvider services) { services = null!; }"),
+            "TQ0012", "[FromServices] out IServiceProvider services", 12,
+            "[FromServices] parameter 'services' of task 'Beans.BeanTasks.Ship' is a 'out' parameter; a service is resolved for each run and passed by value, so remove 'out'");
+
+    [Fact]
+    public void TQ0013_from_services_on_the_task_context()
+        => DiagnosticAssert.Single(
+            Tasks("    [Task] public static void Ship(int order, [FromServices] TaskContext context) { }"),
+            "TQ0013", "[FromServices] TaskContext context", 12,
+            "Parameter 'context' of task 'Beans.BeanTasks.Ship' is a TaskContext, which the consumer supplies to every run; remove [FromServices]");
+
+    [Fact]
+    public void TQ0013_from_services_on_the_cancellation_token()
+        => DiagnosticAssert.Single(
+            Tasks("    [PeriodicTask(\"0 3 * * *\")] public static void Sweep([FromServices] CancellationToken token) { }"),
+            "TQ0013", "[FromServices] CancellationToken token", 12,
+            "Parameter 'token' of task 'Beans.BeanTasks.Sweep' is a CancellationToken, which the consumer supplies to every run; remove [FromServices]");
+
+    [Fact]
+    public void FromServices_parameters_are_allowed_on_periodic_tasks_and_need_not_travel()
+    {
+        var (result, output) = GeneratorHarness.Run(GeneratorHarness.Compile(Tasks(
+            "    [PeriodicTask(\"0 3 * * *\")] public static void Sweep([FromServices] Stream store, TaskContext context) { }")));
+        Assert.Empty(result.Diagnostics);
+        Assert.Empty(output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning && d.Id != "CS1591"));
+        Assert.Contains(result.GeneratedSources, s => s.HintName == "Beans.BeanTasks.Sweep.g.cs");
+    }
+
+    [Fact]
     public void TQ0009_names_the_periodic_attribute()
         => DiagnosticAssert.Single(
             Tasks("    [PeriodicTask(\"0 3 * * *\", RetryDelaySeconds = -5)] public static void Backup() { }"),
@@ -279,7 +317,7 @@ public sealed class DiagnosticTests
             Tasks("    [PeriodicTask(\"0 3 * * *\")] public static Task Backup(TaskContext context, int keep, string target, CancellationToken ct) => Task.CompletedTask;"),
             "TQ0103", "int keep", 12,
             "Periodic task 'Beans.BeanTasks.Backup' has the parameter 'keep', but the scheduler enqueues its runs without arguments; remove it " +
-            "(only a TaskContext and a CancellationToken are allowed), or make it a [Task] and schedule it with Recurring(...)");
+            "(only a TaskContext, a CancellationToken and [FromServices] parameters are allowed), or make it a [Task] and schedule it with Recurring(...)");
         Assert.Empty(result.GeneratedSources);
     }
 

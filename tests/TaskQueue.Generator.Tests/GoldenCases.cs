@@ -24,6 +24,7 @@ internal static partial class GoldenCases
         ["PeriodicTasks"] = PeriodicTasks,
         ["RecurringMembers"] = RecurringMembers,
         ["RecurringNameClash"] = RecurringNameClash,
+        ["ServiceParameters"] = ServiceParameters,
     };
 
     /// <summary>The generator diagnostics a case expects (warnings only: every case generates).</summary>
@@ -31,6 +32,35 @@ internal static partial class GoldenCases
     {
         ["RecurringNameClash"] = ["TQ0011"],
     };
+
+    private const string ServiceParameters = """
+        using System;
+        using System.Threading;
+        using System.Threading.Tasks;
+        using TaskQueue;
+
+        namespace Beans;
+
+        public interface IBarn
+        {
+            Task StoreAsync(int beans, CancellationToken cancellationToken);
+        }
+
+        public static class BarnTasks
+        {
+            [Task]
+            public static async Task<int> Store(int beans, [FromServices] IBarn barn, TaskContext context, CancellationToken cancellationToken)
+            {
+                await barn.StoreAsync(beans, cancellationToken);
+                return beans;
+            }
+
+            [PeriodicTask("0 3 * * *")]
+            public static void Sweep([FromServices] IServiceProvider services)
+            {
+            }
+        }
+        """;
 
     private const string SyncValue = """
         using TaskQueue;

@@ -9,7 +9,7 @@ namespace TaskQueue.Generator.Tests;
 public sealed class IncrementalTests
 {
     private static readonly string[] StepNames =
-        [TrackingNames.TaskSpecs, TrackingNames.Conflicts, TrackingNames.Stubs, TrackingNames.Dispatch, TrackingNames.Codecs];
+        [TrackingNames.TaskSpecs, TrackingNames.Conflicts, TrackingNames.Stubs, TrackingNames.ReferencedTasks, TrackingNames.Dispatch, TrackingNames.Codecs];
 
     private const string Source = """
         using System.Collections.Generic;

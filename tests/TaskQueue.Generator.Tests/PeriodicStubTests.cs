@@ -9,13 +9,13 @@ public sealed class PeriodicStubTests
     [Fact]
     public void The_registered_descriptor_carries_the_schedule()
     {
-        Assert.True(TaskRegistry.TryGet(Backup.Name, out var backup));
+        Assert.True(TaskCatalog.Registered.TryGet(Backup.Name, out var backup));
         Assert.Same(Backup.Descriptor, backup);
         Assert.Equal("0 3 * * *", backup.Periodic?.Cron);
         Assert.Equal("Europe/Berlin", backup.Periodic?.TimeZoneId);
         Assert.Equal(MissedRunPolicy.Skip, backup.Periodic?.MissedRuns);
 
-        Assert.True(TaskRegistry.TryGet("tests.poll", out var poll));
+        Assert.True(TaskCatalog.Registered.TryGet("tests.poll", out var poll));
         Assert.Equal("*/10 * * * * *", poll.Periodic?.Cron);
         Assert.Equal("UTC", poll.Periodic?.TimeZoneId);
         Assert.Equal(MissedRunPolicy.RunOnce, poll.Periodic?.MissedRuns);

@@ -47,10 +47,10 @@ public sealed class StubLocalTests
 
         foreach (var name in names)
         {
-            Assert.True(TaskRegistry.TryGet(name, out var descriptor), name);
+            Assert.True(TaskCatalog.Registered.TryGet(name, out var descriptor), name);
             Assert.Equal(name, descriptor.Name);
         }
-        Assert.True(TaskRegistry.TryGet(Echo.Name, out var echo));
+        Assert.True(TaskCatalog.Registered.TryGet(Echo.Name, out var echo));
         Assert.Same(Echo.Descriptor, echo);
     }
 

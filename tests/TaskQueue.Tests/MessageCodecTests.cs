@@ -68,8 +68,8 @@ public sealed class MessageCodecTests
     {
         var bytes = PayloadBuffer.Encode(0, static (ref MessagePackWriter w, int _) =>
         {
-            w.WriteArrayHeader(13);
-            w.Write(1);
+            w.WriteArrayHeader(15);
+            w.Write(2);
             w.Write("abc");
             w.Write("t");
             w.WriteRaw(Args);
@@ -80,6 +80,8 @@ public sealed class MessageCodecTests
             w.WriteNil();
             w.WriteNil();
             w.Write(false);
+            w.WriteNil();
+            w.WriteNil();
             w.Write("a field from the future");
             w.Write(99);
         });
@@ -87,6 +89,60 @@ public sealed class MessageCodecTests
         Assert.Equal("abc", message.Id);
         Assert.Equal(2, message.Retries);
         Assert.Equal(TimeSpan.FromSeconds(5), message.RetryDelay);
+    }
+
+    [Fact]
+    public void A_version_1_message_written_before_trace_context_still_reads()
+    {
+        // [1, id, name, args, retries, retryDelayMs, eta, createdAt, userdata, recurringId, exclusive]: the layout of version 1.
+        var bytes = PayloadBuffer.Encode(0, static (ref MessagePackWriter w, int _) =>
+        {
+            w.WriteArrayHeader(11);
+            w.Write(1);
+            w.Write("old");
+            w.Write("t");
+            w.WriteRaw(Args);
+            w.Write(1);
+            w.Write(250L);
+            w.WriteNil();
+            w.Write(1_700_000_000_000L);
+            w.Write("{\"farm\":\"north\"}");
+            w.Write("rec-1");
+            w.Write(true);
+        });
+
+        var message = MessageCodec.Decode(bytes);
+
+        Assert.Equal("old", message.Id);
+        Assert.Equal(1, message.Retries);
+        Assert.Equal("rec-1", message.RecurringId);
+        Assert.True(message.Exclusive);
+        Assert.Null(message.TraceParent);
+        Assert.Null(message.TraceState);
+    }
+
+    [Fact]
+    public void A_w3c_traceparent_travels_as_25_bytes_and_reads_back_as_text()
+    {
+        const string parent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+        var plain = new TaskMessage { Id = TaskId.New(), Name = "t", Arguments = Args };
+        var traced = plain with { TraceParent = parent, TraceState = "vendor=1" };
+
+        var bytes = MessageCodec.Encode(traced);
+        var back = MessageCodec.Decode(bytes);
+
+        Assert.Equal(parent, back.TraceParent);
+        Assert.Equal("vendor=1", back.TraceState);
+        // 27 bytes of traceparent (bin8 header + 25), 9 of tracestate, and the fields up to them at their defaults.
+        Assert.Equal(MessageCodec.Encode(plain).Length + 7 + 27 + 9, bytes.Length);
+    }
+
+    [Fact]
+    public void A_traceparent_that_is_not_w3c_version_00_travels_as_text()
+    {
+        var message = new TaskMessage { Id = TaskId.New(), Name = "t", Arguments = Args, TraceParent = "01-custom" };
+
+        Assert.Equal("01-custom", MessageCodec.Decode(MessageCodec.Encode(message)).TraceParent);
     }
 
     [Theory]

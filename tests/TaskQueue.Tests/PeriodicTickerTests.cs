@@ -242,20 +242,22 @@ public class PeriodicTickerTests
     }
 
     [Fact]
-    public void SchedulePeriodic_registers_a_task_as_periodic_on_a_schedule_made_in_code()
+    public void WithPeriodic_makes_a_task_periodic_on_a_schedule_made_in_code_in_a_new_catalog()
     {
         var task = new TaskDescriptor("tests.periodic-in-code." + Guid.NewGuid().ToString("N"), null, 0, TimeSpan.Zero, Zero.Descriptor.Invoker);
-        TaskRegistry.Register(task);
-        var never = new Crontab(month: "2", day: "30"); // February 30th: registered, never due
+        var plain = TaskCatalog.Create([task, Echo.Descriptor]);
+        var never = new Crontab(month: "2", day: "30"); // February 30th: periodic, never due
 
-        var periodic = TaskRegistry.SchedulePeriodic(task, never, MissedRunPolicy.RunOnce);
+        var catalog = plain.WithPeriodic(task, never, MissedRunPolicy.RunOnce);
 
-        Assert.True(TaskRegistry.TryGet(task.Name, out var registered));
-        Assert.Same(periodic, registered);
-        Assert.Same(never, registered.Periodic!.Schedule);
-        Assert.Equal(MissedRunPolicy.RunOnce, registered.Periodic.MissedRuns);
-        Assert.Null(registered.Periodic.GetNextOccurrence(DateTimeOffset.UtcNow));
+        Assert.True(catalog.TryGet(task.Name, out var periodic));
+        Assert.Same(never, periodic.Periodic!.Schedule);
+        Assert.Equal(MissedRunPolicy.RunOnce, periodic.Periodic.MissedRuns);
+        Assert.Null(periodic.Periodic.GetNextOccurrence(DateTimeOffset.UtcNow));
+        Assert.True(catalog.Contains(Echo.Name));
+        Assert.True(plain.TryGet(task.Name, out var unchanged));
+        Assert.Null(unchanged.Periodic);
         var impostor = new TaskDescriptor(task.Name, null, 0, TimeSpan.Zero, Echo.Descriptor.Invoker);
-        Assert.Throws<InvalidOperationException>(() => TaskRegistry.SchedulePeriodic(impostor, never));
+        Assert.Throws<ArgumentException>(() => catalog.WithPeriodic(impostor, never));
     }
 }

@@ -71,3 +71,31 @@ public static class TestTasks
     [Task(Name = "tests.renamed", Queue = "other")]
     public static int Renamed(int x) => x * 10;
 }
+
+/// <summary>A service the [FromServices] tasks use; each instance has its own id, so tests can tell scopes apart.</summary>
+public sealed class Greeter : IDisposable
+{
+    public string Id { get; } = Guid.NewGuid().ToString("N");
+
+    public bool Disposed { get; private set; }
+
+    public string Greet(string name) => $"hello {name} from {Id}";
+
+    public void Dispose() => Disposed = true;
+}
+
+public static class ServiceTasks
+{
+    public static readonly ConcurrentDictionary<string, Greeter> Used = new();
+
+    [Task]
+    public static string Welcome(string name, [FromServices] Greeter greeter, TaskContext context)
+    {
+        Used[name] = greeter;
+        // The context's provider is the run's scope: the same scoped instance as the parameter.
+        return ReferenceEquals(context.Services!.GetService(typeof(Greeter)), greeter) ? greeter.Greet(name) : "another scope";
+    }
+
+    [Task]
+    public static int NeedsUnregistered(int x, [FromServices] IFormatProvider missing) => x;
+}

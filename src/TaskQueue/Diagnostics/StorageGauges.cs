@@ -69,7 +69,8 @@ internal static class StorageGauges
     private sealed class Source(TaskApp app, string[] queues) : IDisposable
     {
         private StorageCounts? last;
-        private long readAt = long.MinValue;
+        private long readAt;
+        private bool everRead;
         private int reading;
 
         public TaskApp App { get; } = app;
@@ -79,8 +80,9 @@ internal static class StorageGauges
         /// <summary>The last figures (null before the first read ends); starts a read when they are stale.</summary>
         public StorageCounts? Read()
         {
-            long age = Environment.TickCount64 - Volatile.Read(ref readAt);
-            if (age >= (long)TaskQueueInstrumentation.GaugeRefreshInterval.TotalMilliseconds && Interlocked.Exchange(ref reading, 1) == 0)
+            bool stale = !Volatile.Read(ref everRead)
+                || Environment.TickCount64 - Volatile.Read(ref readAt) >= (long)TaskQueueInstrumentation.GaugeRefreshInterval.TotalMilliseconds;
+            if (stale && Interlocked.Exchange(ref reading, 1) == 0)
             {
                 _ = RefreshAsync();
             }
@@ -94,11 +96,13 @@ internal static class StorageGauges
                 var counts = await App.Storage.CountAsync(Queues).ConfigureAwait(false);
                 Volatile.Write(ref last, counts);
                 Volatile.Write(ref readAt, Environment.TickCount64);
+                Volatile.Write(ref everRead, true);
             }
             catch (Exception)
             {
                 // Storage away: the gauges keep their last figures; the consumer's own loops report the outage.
                 Volatile.Write(ref readAt, Environment.TickCount64);
+                Volatile.Write(ref everRead, true);
             }
             finally
             {

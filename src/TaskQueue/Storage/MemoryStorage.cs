@@ -377,7 +377,14 @@ public sealed partial class MemoryStorage : ITaskStorage
     }
 
     /// <inheritdoc />
-    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    public ValueTask DisposeAsync()
+    {
+        IsDisposed = true;
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Whether <see cref="DisposeAsync"/> was called (for tests of who owns a storage).</summary>
+    internal bool IsDisposed { get; private set; }
 
     private LinkedList<Entry> QueueOf(string queue)
     {

@@ -1,0 +1,70 @@
+using TaskQueue.Consumer;
+
+namespace TaskQueue.Hosting;
+
+/// <summary>
+/// How the hosted consumer of <c>services.AddTaskQueueWorker(...)</c> runs. Bound from the
+/// <c>TaskQueue:Worker</c> configuration section first (keys named as the properties:
+/// <c>Workers</c>, <c>Queues</c>, <c>ShutdownGrace</c> as <c>00:00:30</c>, ...), then changed by
+/// the delegate; checked when the host starts.
+/// </summary>
+public sealed class TaskQueueWorkerOptions
+{
+    /// <summary>The configuration section the options are read from: <c>TaskQueue:Worker</c>.</summary>
+    public const string SectionName = "TaskQueue:Worker";
+
+    /// <summary>Tasks run at once. Default 1.</summary>
+    public int Workers { get; set; } = 1;
+
+    /// <summary>Queues to take from, first has priority. Default <c>default</c>.</summary>
+    public IList<string> Queues { get; set; } = [TaskDescriptor.DefaultQueue];
+
+    /// <summary>The consumer's id in storage; host, process id and a random suffix when null.</summary>
+    public string? Name { get; set; }
+
+    /// <summary>Most tasks one worker takes at once. Default 16.</summary>
+    public int BatchSize { get; set; } = 16;
+
+    /// <summary>
+    /// How long running tasks get to finish when the host stops. It is cut to fit inside the host's
+    /// shutdown timeout (less 5 s to hand back what is left). Default 30 s.
+    /// </summary>
+    public TimeSpan ShutdownGrace { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long a silent consumer's tasks stay in flight before others take them. Default 30 s.</summary>
+    public TimeSpan VisibilityTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How often a message may be handed back after its consumer died before it goes to dead letters. Default 5.</summary>
+    public int MaxRedeliveries { get; set; } = 5;
+
+    /// <summary>Whether this consumer fires periodic tasks (each occurrence runs once however many do). Default true.</summary>
+    public bool Periodic { get; set; } = true;
+
+    /// <summary>Whether this consumer runs due recurring-task records. Default true.</summary>
+    public bool Recurring { get; set; } = true;
+
+    /// <summary>Whether this consumer moves due scheduled tasks to their queues. Default true.</summary>
+    public bool Scheduler { get; set; } = true;
+
+    /// <summary>Values from configuration that did not parse, each naming its key.</summary>
+    internal List<string> ConfigurationErrors { get; } = [];
+
+    /// <summary>The consumer options these settings describe.</summary>
+    internal ConsumerOptions ToConsumerOptions(TimeSpan grace)
+    {
+        var options = new ConsumerOptions
+        {
+            Workers = Workers,
+            Queues = [.. Queues],
+            BatchSize = BatchSize,
+            ShutdownGrace = grace,
+            VisibilityTimeout = VisibilityTimeout,
+            MaxRedeliveries = MaxRedeliveries,
+            RunPeriodic = Periodic,
+            RunRecurring = Recurring,
+            RunScheduler = Scheduler,
+        };
+        if (!string.IsNullOrWhiteSpace(Name)) options.ConsumerId = Name;
+        return options;
+    }
+}
