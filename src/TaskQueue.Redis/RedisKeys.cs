@@ -31,7 +31,7 @@ namespace TaskQueue.Redis;
 /// the set) build them from the prefixes passed in as arguments, so the layout is written only here.
 /// </para>
 /// </remarks>
-public sealed class RedisKeys
+internal sealed class RedisKeys
 {
     private readonly string prefix;
 

@@ -93,7 +93,7 @@ public sealed partial class RedisStorage : ITaskStorage
     }
 
     /// <summary>The keys of this storage's application.</summary>
-    public RedisKeys Keys => keys;
+    internal RedisKeys Keys => keys;
 
     /// <summary>The connection commands go through.</summary>
     public IConnectionMultiplexer Connection => connection;

@@ -126,7 +126,8 @@ public static partial class TaskQueueWorker
         using var stopped = host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.Register(stopping.Cancel);
         var app = host.Services.GetRequiredService<TaskApp>();
         var tasks = app.Tasks.All;
-        LogReady(logger, worker.Consumer!.ConsumerId, workerOptions.Workers, string.Join(",", workerOptions.Queues), app.Name, tasks.Count,
+        LogReady(logger, worker.Consumer!.ConsumerId, workerOptions.Workers, string.Join(",", workerOptions.Queues), app.Name,
+            worker.ShutdownGrace.TotalSeconds, workerOptions.VisibilityTimeout.TotalSeconds, workerOptions.MaxRedeliveries, tasks.Count,
             string.Join(", ", tasks.Select(t => t.Name)));
         try
         {
@@ -147,8 +148,9 @@ public static partial class TaskQueueWorker
         public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 
-    [LoggerMessage(100, LogLevel.Information, "TaskQueue worker {ConsumerId} ready: {Workers} workers, queues {Queues}, app '{Application}', {TaskCount} tasks: {Tasks}")]
-    private static partial void LogReady(ILogger logger, string consumerId, int workers, string queues, string application, int taskCount, string tasks);
+    [LoggerMessage(100, LogLevel.Information, "TaskQueue worker {ConsumerId} ready: {Workers} workers, queues {Queues}, app '{Application}', grace {GraceSeconds} s, visibility timeout {VisibilitySeconds} s, max redeliveries {MaxRedeliveries}, {TaskCount} tasks: {Tasks}")]
+    private static partial void LogReady(ILogger logger, string consumerId, int workers, string queues, string application, double graceSeconds,
+        double visibilitySeconds, int maxRedeliveries, int taskCount, string tasks);
 
     [LoggerMessage(101, LogLevel.Information, "{Signal} received: stopping; running tasks have {GraceSeconds} s to finish (signal again to stop at once)")]
     private static partial void LogSignal(ILogger logger, string signal, double graceSeconds);

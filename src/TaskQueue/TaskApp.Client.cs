@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using TaskQueue.Diagnostics;
 using TaskQueue.Execution;
 using TaskQueue.Messages;
@@ -10,6 +11,7 @@ public sealed partial class TaskApp
     /// Enqueues one run of <paramref name="task"/> with already-encoded arguments and returns its id.
     /// Generated stubs call this; application code uses the stubs.
     /// </summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
     public async ValueTask<string> EnqueueAsync(TaskDescriptor task, ReadOnlyMemory<byte> arguments, int? retries = null, TimeSpan? retryDelay = null,
         CancellationToken cancellationToken = default)
     {
@@ -29,12 +31,14 @@ public sealed partial class TaskApp
     }
 
     /// <inheritdoc cref="EnqueueAsync"/>
+    [EditorBrowsable(EditorBrowsableState.Never)]
     public string Enqueue(TaskDescriptor task, ReadOnlyMemory<byte> arguments, int? retries = null, TimeSpan? retryDelay = null)
         => Sync.Wait(EnqueueAsync(task, arguments, retries, retryDelay));
 
     /// <summary>
     /// Enqueues many runs of <paramref name="task"/> in one round trip and returns their ids, in order.
     /// </summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
     public async ValueTask<IReadOnlyList<string>> EnqueueManyAsync(TaskDescriptor task, IEnumerable<ReadOnlyMemory<byte>> argumentsList,
         CancellationToken cancellationToken = default)
     {
@@ -71,6 +75,7 @@ public sealed partial class TaskApp
     /// <paramref name="eta"/> (exactly one of them), and returns its id.
     /// </summary>
     /// <exception cref="ArgumentException">Neither or both of <paramref name="delay"/> and <paramref name="eta"/> were given, or the delay is negative.</exception>
+    [EditorBrowsable(EditorBrowsableState.Never)]
     public async ValueTask<string> ScheduleAsync(TaskDescriptor task, ReadOnlyMemory<byte> arguments, TimeSpan? delay = null, DateTimeOffset? eta = null,
         int? retries = null, TimeSpan? retryDelay = null, CancellationToken cancellationToken = default)
     {
@@ -98,6 +103,7 @@ public sealed partial class TaskApp
     }
 
     /// <inheritdoc cref="ScheduleAsync"/>
+    [EditorBrowsable(EditorBrowsableState.Never)]
     public string Schedule(TaskDescriptor task, ReadOnlyMemory<byte> arguments, TimeSpan? delay = null, DateTimeOffset? eta = null,
         int? retries = null, TimeSpan? retryDelay = null)
         => Sync.Wait(ScheduleAsync(task, arguments, delay, eta, retries, retryDelay));

@@ -93,6 +93,7 @@ public sealed class TaskContext : IAsyncDisposable
     }
 
     /// <summary>A context for <c>CallLocal</c>: a fresh id, no retries, services from <see cref="TaskApp.Current"/> (not scoped).</summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
     public static TaskContext ForLocalCall(string taskName)
         => new(global::TaskQueue.TaskId.New(), taskName, 0, TimeSpan.Zero) { RootServices = TaskApp.Current.Services, scopeless = true };
 

@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using TaskQueue.Scheduling;
 using TaskQueue.Serialization;
 
@@ -9,9 +10,11 @@ namespace TaskQueue;
 /// Generated code implements it; it throws <see cref="TaskPayloadException"/> when the arguments do
 /// not decode.
 /// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public delegate ValueTask<byte[]?> TaskInvoker(ReadOnlyMemory<byte> arguments, TaskContext context, CancellationToken cancellationToken);
 
 /// <summary>Reads a task's result from its MessagePack encoding. Generated code implements it.</summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public delegate T ResultReader<T>(ref MessagePack.MessagePackReader reader);
 
 /// <summary>
@@ -25,6 +28,7 @@ public sealed class TaskDescriptor
     public const string DefaultQueue = "default";
 
     /// <summary>Creates a descriptor. Called by generated code.</summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
     public TaskDescriptor(string name, string? queue, int retries, TimeSpan retryDelay, TaskInvoker invoker)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);

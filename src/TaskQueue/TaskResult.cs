@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Diagnostics.CodeAnalysis;
 using MessagePack;
 using TaskQueue.Messages;
@@ -109,6 +110,7 @@ public abstract class TaskResultBase
 public sealed class TaskResult : TaskResultBase
 {
     /// <summary>Creates a handle for an existing task id.</summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
     public TaskResult(TaskApp app, string id, string taskName) : base(app, id, taskName) { }
 
     /// <summary>
@@ -142,6 +144,7 @@ public sealed class TaskResult<T> : TaskResultBase
     private readonly ResultReader<T> reader;
 
     /// <summary>Creates a handle for an existing task id; <paramref name="reader"/> is the generated result decoder.</summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
     public TaskResult(TaskApp app, string id, string taskName, ResultReader<T> reader) : base(app, id, taskName)
         => this.reader = reader ?? throw new ArgumentNullException(nameof(reader));
 

@@ -23,14 +23,17 @@ public sealed partial class WorkerProcess : IAsyncDisposable
     public bool HasExited => process.HasExited;
 
     /// <summary>Starts the test host with <paramref name="arguments"/> and waits until it says it is ready.</summary>
-    public static Task<WorkerProcess> StartAsync(IEnumerable<string> arguments, IDictionary<string, string>? environment = null, bool waitReady = true)
-        => StartAsync("dotnet", ["exec", Path.Combine(AppContext.BaseDirectory, "TaskQueue.Worker.TestHost.dll"), .. arguments], environment, waitReady);
+    public static Task<WorkerProcess> StartAsync(IEnumerable<string> arguments, IDictionary<string, string>? environment = null, bool waitReady = true,
+        string? workingDirectory = null)
+        => StartAsync("dotnet", ["exec", Path.Combine(AppContext.BaseDirectory, "TaskQueue.Worker.TestHost.dll"), .. arguments], environment, waitReady, workingDirectory);
 
     /// <summary>Starts <paramref name="executable"/> (a native worker, say) and waits until it says it is ready.</summary>
-    public static async Task<WorkerProcess> StartAsync(string executable, IEnumerable<string> arguments, IDictionary<string, string>? environment = null, bool waitReady = true)
+    public static async Task<WorkerProcess> StartAsync(string executable, IEnumerable<string> arguments, IDictionary<string, string>? environment = null, bool waitReady = true,
+        string? workingDirectory = null)
     {
         var info = new ProcessStartInfo(executable)
         {
+            WorkingDirectory = workingDirectory ?? Environment.CurrentDirectory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,

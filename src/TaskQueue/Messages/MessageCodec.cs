@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using MessagePack;
 using TaskQueue.Serialization;
 
@@ -15,6 +16,7 @@ namespace TaskQueue.Messages;
 /// fields it does not know. Version 2 added the trace context; a version 1 message (written before)
 /// reads as one without it. A version this build does not know is rejected with a clear error.
 /// </remarks>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public static class MessageCodec
 {
     /// <summary>The envelope layout this code writes.</summary>

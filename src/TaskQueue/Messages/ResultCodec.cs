@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using MessagePack;
 using TaskQueue.Serialization;
 
@@ -13,6 +14,7 @@ public sealed record TaskError(string Type, string Message, string? StackTrace, 
 /// Encodes stored results: <c>[0, value]</c> for a value (MessagePack nil for "none"), and
 /// <c>[1, type, message, stackTrace, taskName]</c> for an error.
 /// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public static class ResultCodec
 {
     private static readonly byte[] NoneBytes = EncodeValue(new byte[] { 0xc0 });

@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Text.Json.Nodes;
 using TaskQueue.Scheduling;
 using TaskQueue.Storage;
@@ -55,6 +56,7 @@ public sealed class RecurringTasks
     /// <param name="iterations">Number of runs; 0 for forever.</param>
     /// <param name="allowOverlap">Whether a run may start while another is queued or running.</param>
     /// <exception cref="ArgumentException">The schedule, time zone, label or iterations are not valid; the message says why.</exception>
+[EditorBrowsable(EditorBrowsableState.Never)]
     public RecurringTask Create(TaskDescriptor task, ReadOnlyMemory<byte> arguments, string? schedule = null, string? label = null, string? timeZone = null,
         JsonObject? userdata = null, bool enabled = true, DateTimeOffset? startRunning = null, DateTimeOffset? endRunning = null,
         bool waitForSchedule = true, int iterations = 0, bool allowOverlap = true)
@@ -97,6 +99,7 @@ public sealed class RecurringTasks
     /// <param name="runImmediately">Run the first iteration at once rather than at the first occurrence.</param>
     /// <param name="delayUntil">Not before this time (sets <see cref="RecurringTask.StartRunning"/>).</param>
     /// <param name="cancellationToken">Cancels the save.</param>
+[EditorBrowsable(EditorBrowsableState.Never)]
     public async Task<RecurringTask> RunIterationsAsync(TaskDescriptor task, ReadOnlyMemory<byte> arguments, int iterations = 1, string? label = null,
         string schedule = EverySecond, JsonObject? userdata = null, bool runImmediately = false, DateTimeOffset? delayUntil = null,
         CancellationToken cancellationToken = default)
@@ -109,6 +112,7 @@ public sealed class RecurringTasks
     }
 
     /// <inheritdoc cref="RunIterationsAsync"/>
+[EditorBrowsable(EditorBrowsableState.Never)]
     public RecurringTask RunIterations(TaskDescriptor task, ReadOnlyMemory<byte> arguments, int iterations = 1, string? label = null,
         string schedule = EverySecond, JsonObject? userdata = null, bool runImmediately = false, DateTimeOffset? delayUntil = null)
         => Sync.Wait(new ValueTask<RecurringTask>(RunIterationsAsync(task, arguments, iterations, label, schedule, userdata, runImmediately, delayUntil)));
@@ -118,11 +122,13 @@ public sealed class RecurringTasks
     /// or at <paramref name="delayUntil"/> (sisy's <c>run_once</c>). Its label is the task name followed
     /// by <c>#</c> and the start of its id.
     /// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
     public async Task<RecurringTask> RunOnceAsync(TaskDescriptor task, ReadOnlyMemory<byte> arguments, JsonObject? userdata = null, DateTimeOffset? delayUntil = null,
         CancellationToken cancellationToken = default)
         => await RunIterationsAsync(task, arguments, 1, null, EverySecond, userdata, runImmediately: true, delayUntil, cancellationToken).ConfigureAwait(false);
 
     /// <inheritdoc cref="RunOnceAsync"/>
+[EditorBrowsable(EditorBrowsableState.Never)]
     public RecurringTask RunOnce(TaskDescriptor task, ReadOnlyMemory<byte> arguments, JsonObject? userdata = null, DateTimeOffset? delayUntil = null)
         => Sync.Wait(new ValueTask<RecurringTask>(RunOnceAsync(task, arguments, userdata, delayUntil)));
 

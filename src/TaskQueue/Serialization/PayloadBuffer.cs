@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Buffers;
 using MessagePack;
 
@@ -8,6 +9,7 @@ namespace TaskQueue.Serialization;
 /// Generated code uses it as: <c>var buffer = PayloadBuffer.Rent(); var w = new MessagePackWriter(buffer);
 /// ...; w.Flush(); return PayloadBuffer.ToArrayAndReturn(buffer);</c>
 /// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public static class PayloadBuffer
 {
     [ThreadStatic] private static ArrayBufferWriter<byte>? cached;

@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Buffers;
 using System.Globalization;
 using MessagePack;
@@ -9,6 +10,7 @@ namespace TaskQueue.Serialization;
 /// argument and result code calls these; they are public so that the encoding is one thing,
 /// documented here, and not repeated in every generated file.
 /// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public static class Primitives
 {
     /// <summary>A <see cref="Guid"/> as 16 raw bytes.</summary>

@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# The package test: packs every TaskQueue package into a local feed, checks what the packages carry,
+# then builds, runs and native-AOT-publishes tests/PackageApp -- an app outside the repository that
+# knows TaskQueue only through PackageReference -- against Redis.
+#   usage: tests/package-test.sh WORK_DIR REDIS_CONNECTION
+# Prints "package test: passed" or "package test: FAILED: <why>" and exits 0 or 1.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+work=$1; redis=$2
+mkdir -p "$work"
+feed="$work/feed"; app="$work/package-app"
+# A version of its own, so that no package cached by an earlier run stands in for this build's.
+version="$(grep -o '<Version>[^<]*' Directory.Build.props | cut -d'>' -f2)-local.$(date +%s)"
+fail() { echo "package test: FAILED: $*"; exit 1; }
+
+echo "== pack $version into $feed"
+dotnet pack TaskQueue.sln -c Release -o "$feed" -p:Version="$version" -nologo -v:q -clp:ErrorsOnly >"$work/pack.log" 2>&1 \
+  || { cat "$work/pack.log"; fail "dotnet pack"; }
+
+python3 - "$feed" "$version" <<'PY' || fail "package contents"
+import sys, zipfile, re, os
+feed, version = sys.argv[1], sys.argv[2]
+expected = ["TaskQueue", "TaskQueue.Redis", "TaskQueue.Hosting", "TaskQueue.Worker"]
+problems = []
+for name in expected:
+    path = os.path.join(feed, f"{name}.{version}.nupkg")
+    if not os.path.exists(path):
+        problems.append(f"{name}: no package"); continue
+    if not os.path.exists(os.path.join(feed, f"{name}.{version}.snupkg")):
+        problems.append(f"{name}: no symbols package")
+    z = zipfile.ZipFile(path)
+    files = z.namelist()
+    nuspec = z.read(f"{name}.nuspec").decode()
+    for tag in ["license", "readme", "repository", "tags", "description", "projectUrl"]:
+        if f"<{tag}" not in nuspec: problems.append(f"{name}: nuspec has no <{tag}>")
+    if "README.md" not in files: problems.append(f"{name}: no README.md")
+    if "Microsoft.NET.StringTools" in nuspec: problems.append(f"{name}: the repository's StringTools pin leaked into the dependencies")
+    if not re.search(r'<repository [^>]*commit="[0-9a-f]{40}"', nuspec): problems.append(f"{name}: no repository commit (SourceLink)")
+    if name == "TaskQueue":
+        if "analyzers/dotnet/cs/TaskQueue.Generator.dll" not in files: problems.append("TaskQueue: the generator is not under analyzers/dotnet/cs")
+        if "TaskQueue.Generator" in nuspec: problems.append("TaskQueue: the generator is a package dependency")
+    pdbs = [f for f in zipfile.ZipFile(os.path.join(feed, f"{name}.{version}.snupkg")).namelist() if f.endswith(".pdb")]
+    if not pdbs: problems.append(f"{name}: the symbols package has no pdb")
+    else:
+        pdb = zipfile.ZipFile(os.path.join(feed, f"{name}.{version}.snupkg")).read(pdbs[0])
+        if b"raw.githubusercontent.com" not in pdb: problems.append(f"{name}: the pdb has no source link")
+for p in problems: print("  " + p)
+print(f"  {len(expected)} packages checked" if not problems else "")
+sys.exit(1 if problems else 0)
+PY
+
+rm -rf "$app"; cp -r tests/PackageApp "$app"; rm -rf "$app/bin" "$app/obj"
+cat >"$app/nuget.config" <<XML
+<?xml version="1.0" encoding="utf-8"?>
+<configuration>
+  <packageSources>
+    <add key="local" value="$feed" />
+    <add key="nuget.org" value="https://api.nuget.org/v3/index.json" />
+  </packageSources>
+</configuration>
+XML
+
+echo "== build and run the PackageReference-only app (JIT)"
+(cd "$app" && dotnet run -c Release -p:TaskQueueVersion="$version" -nologo -v:q -- "$redis") >"$work/app-run.log" 2>&1 \
+  || { cat "$work/app-run.log"; fail "the app (JIT) did not run its task"; }
+grep -q "invoice for A-17: 4.75" "$work/app-run.log" || { cat "$work/app-run.log"; fail "the app (JIT) printed no invoice"; }
+cat "$work/app-run.log"
+
+echo "== publish it as native AOT (no warning allowed) and run it"
+(cd "$app" && dotnet publish -c Release -r linux-x64 -p:TaskQueueVersion="$version" -o "$app/native" -nologo) >"$work/app-publish.log" 2>&1 \
+  || { cat "$work/app-publish.log"; fail "native publish"; }
+if grep -E "warning [A-Z]+[0-9]+" "$work/app-publish.log"; then fail "the native publish warned"; fi
+"$app/native/PackageApp" "$redis" >"$work/app-native.log" 2>&1 || { cat "$work/app-native.log"; fail "the native app did not run its task"; }
+cat "$work/app-native.log"
+echo "package test: passed"
