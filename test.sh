@@ -5,7 +5,9 @@
 #   3. restores and builds everything with warnings as errors,
 #   4. publishes the sample worker as a native AOT binary,
 #   5. runs every test project against that Redis (one test drives the native worker),
-#   6. stops Redis (also when something fails) and prints one line: "N passed, N failed".
+#   6. packs the packages into a local feed and builds, runs and native-publishes an app outside
+#      the repository that knows them only by PackageReference (tests/package-test.sh),
+#   7. stops Redis (also when something fails) and prints one line: "N passed, N failed".
 # Extra arguments go to `dotnet test` (for example: ./test.sh --filter Redis).
 set -uo pipefail
 cd "$(dirname "$0")"
@@ -99,6 +101,12 @@ for trx in "$work"/results/*.trx; do
   passed=$((passed + p)); failed=$((failed + f + e)); skipped=$((skipped + total - executed))
 done
 if [ "$test_rc" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi   # a crashed test host counts as a failure
+
+# The package test counts as one test. Skipped when a --filter narrows the run.
+if [[ " $* " != *" --filter "* ]]; then
+  echo "== package test"
+  if tests/package-test.sh "$work/package" "$TASKQUEUE_REDIS"; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+fi
 if [ "$passed" -eq 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi    # running no test is a failure
 summary="$passed passed, $failed failed"
 [ "$skipped" -gt 0 ] && summary="$summary, $skipped skipped"

@@ -21,6 +21,15 @@ python3 - "$feed" "$version" <<'PY' || fail "package contents"
 import sys, zipfile, re, os
 feed, version = sys.argv[1], sys.argv[2]
 expected = ["TaskQueue", "TaskQueue.Redis", "TaskQueue.Hosting", "TaskQueue.Worker"]
+# What each package may depend on: its own direct references, nothing pinned by this repository.
+allowed = {
+    "TaskQueue": {"MessagePack", "Cronos", "Microsoft.Extensions.Logging.Abstractions", "Microsoft.Extensions.DependencyInjection.Abstractions"},
+    "TaskQueue.Redis": {"TaskQueue", "StackExchange.Redis"},
+    "TaskQueue.Hosting": {"TaskQueue", "TaskQueue.Redis", "Microsoft.Extensions.Hosting", "Microsoft.Extensions.Options",
+                          "Microsoft.Extensions.Diagnostics.HealthChecks", "Microsoft.Extensions.Logging.Abstractions"},
+    "TaskQueue.Worker": {"TaskQueue", "TaskQueue.Redis", "TaskQueue.Hosting", "System.CommandLine", "Microsoft.Extensions.Hosting",
+                         "Microsoft.Extensions.Logging.Console"},
+}
 problems = []
 for name in expected:
     path = os.path.join(feed, f"{name}.{version}.nupkg")
@@ -34,7 +43,8 @@ for name in expected:
     for tag in ["license", "readme", "repository", "tags", "description", "projectUrl"]:
         if f"<{tag}" not in nuspec: problems.append(f"{name}: nuspec has no <{tag}>")
     if "README.md" not in files: problems.append(f"{name}: no README.md")
-    if "Microsoft.NET.StringTools" in nuspec: problems.append(f"{name}: the repository's StringTools pin leaked into the dependencies")
+    dependencies = set(re.findall(r'<dependency id="([^"]+)"', nuspec))
+    if dependencies - allowed[name]: problems.append(f"{name}: unexpected dependencies {sorted(dependencies - allowed[name])}")
     if not re.search(r'<repository [^>]*commit="[0-9a-f]{40}"', nuspec): problems.append(f"{name}: no repository commit (SourceLink)")
     if name == "TaskQueue":
         if "analyzers/dotnet/cs/TaskQueue.Generator.dll" not in files: problems.append("TaskQueue: the generator is not under analyzers/dotnet/cs")
@@ -61,7 +71,7 @@ cat >"$app/nuget.config" <<XML
 XML
 
 echo "== build and run the PackageReference-only app (JIT)"
-(cd "$app" && dotnet run -c Release -p:TaskQueueVersion="$version" -nologo -v:q -- "$redis") >"$work/app-run.log" 2>&1 \
+(cd "$app" && dotnet build -c Release -p:TaskQueueVersion="$version" -nologo -v:q -clp:ErrorsOnly && dotnet run -c Release --no-build -- "$redis") >"$work/app-run.log" 2>&1 \
   || { cat "$work/app-run.log"; fail "the app (JIT) did not run its task"; }
 grep -q "invoice for A-17: 4.75" "$work/app-run.log" || { cat "$work/app-run.log"; fail "the app (JIT) printed no invoice"; }
 cat "$work/app-run.log"

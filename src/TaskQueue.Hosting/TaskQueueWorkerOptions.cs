@@ -26,10 +26,12 @@ public sealed class TaskQueueWorkerOptions
     public int BatchSize { get; set; } = 16;
 
     /// <summary>
-    /// How long running tasks get to finish when the host stops. It is cut to fit inside the host's
-    /// shutdown timeout (less 5 s to hand back what is left). Default 30 s.
+    /// How long running tasks get to finish when the host stops; then their cancellation tokens fire
+    /// and what is left goes back to its queue. Null (the default) takes the host's shutdown timeout
+    /// less 5 s for the hand-back (25 s with the host's defaults); a longer value is cut to that, with
+    /// a warning (raise <c>HostOptions.ShutdownTimeout</c> to give tasks more).
     /// </summary>
-    public TimeSpan ShutdownGrace { get; set; } = TimeSpan.FromSeconds(30);
+    public TimeSpan? ShutdownGrace { get; set; }
 
     /// <summary>How long a silent consumer's tasks stay in flight before others take them. Default 30 s.</summary>
     public TimeSpan VisibilityTimeout { get; set; } = TimeSpan.FromSeconds(30);
@@ -50,14 +52,14 @@ public sealed class TaskQueueWorkerOptions
     internal List<string> ConfigurationErrors { get; } = [];
 
     /// <summary>The consumer options these settings describe.</summary>
-    internal ConsumerOptions ToConsumerOptions(TimeSpan grace)
+    internal ConsumerOptions ToConsumerOptions(TimeSpan? grace)
     {
         var options = new ConsumerOptions
         {
             Workers = Workers,
             Queues = [.. Queues],
             BatchSize = BatchSize,
-            ShutdownGrace = grace,
+            ShutdownGrace = grace ?? TimeSpan.FromSeconds(30),
             VisibilityTimeout = VisibilityTimeout,
             MaxRedeliveries = MaxRedeliveries,
             RunPeriodic = Periodic,

@@ -44,7 +44,7 @@ public sealed partial class TaskQueueWorkerService : IHostedService, IAsyncDispo
         {
             var fits = shutdownTimeout - HandBackMargin;
             if (fits < TimeSpan.Zero) fits = TimeSpan.Zero;
-            return options.ShutdownGrace < fits ? options.ShutdownGrace : fits;
+            return options.ShutdownGrace is { } grace && grace < fits ? grace : fits;
         }
     }
 
@@ -52,7 +52,7 @@ public sealed partial class TaskQueueWorkerService : IHostedService, IAsyncDispo
     public Task StartAsync(CancellationToken cancellationToken)
     {
         var grace = ShutdownGrace;
-        if (grace < options.ShutdownGrace) LogGraceCut(logger, options.ShutdownGrace.TotalSeconds, grace.TotalSeconds, shutdownTimeout.TotalSeconds);
+        if (options.ShutdownGrace is { } asked && grace < asked) LogGraceCut(logger, asked.TotalSeconds, grace.TotalSeconds, shutdownTimeout.TotalSeconds);
         var started = new TaskConsumer(app, options.ToConsumerOptions(grace), loggerFactory);
         started.Start();
         Volatile.Write(ref consumer, started);

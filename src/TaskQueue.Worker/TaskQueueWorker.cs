@@ -22,6 +22,9 @@ namespace TaskQueue.Worker;
 /// </remarks>
 public static partial class TaskQueueWorker
 {
+    /// <summary>The grace running tasks get after a stop signal unless told otherwise.</summary>
+    private static readonly TimeSpan DefaultGrace = TimeSpan.FromSeconds(30);
+
     /// <summary>Parses <paramref name="args"/> and runs the worker until it is told to stop; returns the exit code.</summary>
     public static Task<int> RunAsync(string[] args) => RunAsync(args, CancellationToken.None);
 
@@ -68,6 +71,7 @@ public static partial class TaskQueueWorker
             if (settings.Queues is { Count: > 0 } queues) options.Queues = [.. queues];
             if (settings.Name is { } name) options.Name = name;
             if (settings.BatchSize is { } batch) options.BatchSize = batch;
+            options.ShutdownGrace ??= DefaultGrace;
             if (settings.GraceSeconds is { } grace) options.ShutdownGrace = TimeSpan.FromSeconds(grace);
             if (settings.VisibilityTimeoutSeconds is { } visibility) options.VisibilityTimeout = TimeSpan.FromSeconds(visibility);
             if (settings.MaxRedeliveries is { } redeliveries) options.MaxRedeliveries = redeliveries;
@@ -75,7 +79,7 @@ public static partial class TaskQueueWorker
         });
         // The host waits for the grace period and the hand-back after it.
         builder.Services.AddOptions<HostOptions>().Configure<IOptions<TaskQueueWorkerOptions>>(
-            static (host, worker) => host.ShutdownTimeout = worker.Value.ShutdownGrace + TimeSpan.FromSeconds(10));
+            static (host, worker) => host.ShutdownTimeout = (worker.Value.ShutdownGrace ?? DefaultGrace) + TimeSpan.FromSeconds(10));
 
         using var host = builder.Build();
         var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("TaskQueue.Worker");
