@@ -1,11 +1,26 @@
 // The end-to-end load tool: TaskQueue on a real Redis, beside redis-benchmark LPUSH on the same server.
-// Usage: dotnet run -c Release --project bench/TaskQueue.Load -- --redis HOST:PORT [--n 100000] [--quick]
-// With no --redis (and no TASKQUEUE_REDIS) it starts a private redis-server on a free port.
+// Usage: see LoadOptions.Usage below, or run with --help.
 using System.Diagnostics;
 using System.Globalization;
 using TaskQueue.Load;
 
-var options = LoadOptions.Parse(args);
+LoadOptions options;
+try
+{
+    options = LoadOptions.Parse(args);
+}
+catch (ArgumentException e)
+{
+    Console.Error.WriteLine(e.Message);
+    Console.Error.WriteLine();
+    Console.Error.WriteLine(LoadOptions.Usage);
+    return 2;
+}
+if (options.Help)
+{
+    Console.WriteLine(LoadOptions.Usage);
+    return 0;
+}
 if (options.DrainWorker) return await Drain.RunWorkerProcessAsync(options);
 
 await using var server = options.Redis is null ? await PrivateRedis.StartAsync() : null;
@@ -69,26 +84,56 @@ await using (var bench = await Bench.CreateAsync(redis))
 table.Print();
 return 0;
 
-internal sealed record LoadOptions(string? Redis, int N, bool Quick, bool DrainWorker, string? App, int Workers)
+internal sealed record LoadOptions(string? Redis, int N, bool Quick, bool DrainWorker, string? App, int Workers, bool Help = false)
 {
+    public const int DefaultN = 100_000;
+
+    public const string Usage = """
+        TaskQueue load tool: enqueue, drain, latency, schedule accuracy, periodic and recurring tasks on a
+        real Redis, each figure beside redis-benchmark LPUSH and the bare StackExchange.Redis client of
+        the same run.
+
+        usage: dotnet run -c Release --project bench/TaskQueue.Load -- [options]
+
+          --redis HOST:PORT   the Redis to use (env TASKQUEUE_REDIS); without it a private
+                              redis-server is started on a free loopback port
+          --n N               tasks per throughput phase (default 100,000)
+          --quick             a shorter run: N = 20,000 and shorter latency, periodic and recurring phases
+          --help              this text
+
+        used by the tool itself when it starts worker processes for the 2-process drain:
+          --drain-worker      run as a drain worker process
+          --app NAME          the application name to drain
+          --workers N         workers in the drain process (default 8)
+        """;
+
     public static LoadOptions Parse(string[] args)
     {
         string? redis = Environment.GetEnvironmentVariable("TASKQUEUE_REDIS") is { Length: > 0 } r ? r : null, app = null;
-        int n = 100_000, workers = 8;
-        bool quick = false, drain = false;
+        int n = DefaultN, workers = 8;
+        bool quick = false, drain = false, help = false;
         for (int i = 0; i < args.Length; i++)
         {
+            string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
+            int Count()
+            {
+                string name = args[i], text = Value();
+                return int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int value) && value > 0
+                    ? value
+                    : throw new ArgumentException($"{name}: '{text}' is not a positive whole number.");
+            }
             switch (args[i])
             {
-                case "--redis": redis = args[++i]; break;
-                case "--n": n = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--redis": redis = Value(); break;
+                case "--n": n = Count(); break;
                 case "--quick": quick = true; n = 20_000; break;
                 case "--drain-worker": drain = true; break;
-                case "--app": app = args[++i]; break;
-                case "--workers": workers = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
-                default: throw new ArgumentException($"unknown argument '{args[i]}'; use --redis HOST:PORT, --n N, --quick");
+                case "--app": app = Value(); break;
+                case "--workers": workers = Count(); break;
+                case "--help" or "-h" or "-?": help = true; break;
+                default: throw new ArgumentException($"Unknown argument '{args[i]}'.");
             }
         }
-        return new LoadOptions(redis, n, quick, drain, app, workers);
+        return new LoadOptions(redis, n, quick, drain, app, workers, help);
     }
 }

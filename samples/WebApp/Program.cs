@@ -4,8 +4,8 @@ using TaskQueue;
 var builder = WebApplication.CreateBuilder(args);
 
 // Tasks live in Redis ("TaskQueue:Redis" in appsettings.json or the environment); this process also runs them.
-builder.Services.AddTaskQueue();
-builder.Services.AddTaskQueueWorker(options => options.Workers = 4);
+builder.Services.AddTaskQueue();                                      // options from "TaskQueue" in appsettings.json
+builder.Services.AddTaskQueueWorker(options => options.Workers = 4);  // and run the tasks in this process too
 builder.Services.AddHealthChecks().AddTaskQueue();
 builder.Services.AddSingleton<IWarehouse, Warehouse>();
 

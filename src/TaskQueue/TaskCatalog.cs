@@ -21,6 +21,7 @@ namespace TaskQueue;
 public sealed class TaskCatalog
 {
     private readonly FrozenDictionary<string, TaskDescriptor> tasks;
+    private readonly FrozenDictionary<string, TaskDescriptor>.AlternateLookup<ReadOnlySpan<char>> byChars;
 
     private TaskCatalog(IEnumerable<TaskDescriptor> descriptors)
     {
@@ -35,6 +36,7 @@ public sealed class TaskCatalog
             byName[task.Name] = task;
         }
         tasks = byName.ToFrozenDictionary(StringComparer.Ordinal);
+        byChars = tasks.GetAlternateLookup<ReadOnlySpan<char>>();
         All = [.. byName.Values.OrderBy(t => t.Name, StringComparer.Ordinal)];
     }
 
@@ -63,6 +65,18 @@ public sealed class TaskCatalog
     {
         ArgumentNullException.ThrowIfNull(name);
         return tasks.TryGetValue(name, out task);
+    }
+
+    /// <summary>
+    /// The name of the task whose UTF-8 name is <paramref name="utf8"/>, as the catalog holds it (so a
+    /// decoded message shares the string instead of allocating its own), or null.
+    /// </summary>
+    internal string? FindName(ReadOnlySpan<byte> utf8)
+    {
+        if (utf8.Length > 256) return null;
+        Span<char> chars = stackalloc char[256];
+        if (!System.Text.Unicode.Utf8.ToUtf16(utf8, chars, out _, out int written, replaceInvalidSequences: false).Equals(System.Buffers.OperationStatus.Done)) return null;
+        return byChars.TryGetValue(chars[..written], out var task) ? task.Name : null;
     }
 
     /// <summary>Whether the catalog holds a task named <paramref name="name"/>.</summary>

@@ -10,7 +10,10 @@ namespace TaskQueue;
 /// </summary>
 public sealed class TaskContext : IAsyncDisposable
 {
-    private AsyncServiceScope? scope;
+    // One field for three states, so a run's context stays small: the app whose services a scope is
+    // made from on first use (a consumer's run), that scope once made, or a provider used as it is
+    // (CallLocal, no scope).
+    private object? services;
 
     /// <summary>Creates a context. The executor creates one per run; tests may create their own.</summary>
     public TaskContext(string taskId, string taskName, int retriesLeft, TimeSpan retryDelay, DateTimeOffset? eta = null)
@@ -58,16 +61,32 @@ public sealed class TaskContext : IAsyncDisposable
     {
         get
         {
-            if (scopeless) return RootServices;
-            if (scope is { } s) return s.ServiceProvider;
-            if (RootServices is not { } root) return null;
-            scope = root.CreateAsyncScope();
-            return scope.Value.ServiceProvider;
+            switch (services)
+            {
+                case AsyncScope made:
+                    return made.Scope.ServiceProvider;
+                case TaskApp { Services: { } root }:
+                    var scope = new AsyncScope(root.CreateAsyncScope());
+                    services = scope;
+                    return scope.Scope.ServiceProvider;
+                case IServiceProvider provider:
+                    return provider;
+                default:
+                    return null;
+            }
         }
     }
 
-    /// <summary>The provider that <see cref="Services"/> makes its scope from (the app's).</summary>
-    internal IServiceProvider? RootServices { get; init; }
+    /// <summary>For a consumer's run: the app whose services a scope is made from on first use.</summary>
+    internal TaskApp? App
+    {
+        init => services = value;
+    }
+
+    private sealed class AsyncScope(AsyncServiceScope scope)
+    {
+        public AsyncServiceScope Scope { get; } = scope;
+    }
 
     /// <summary>
     /// Resolves the <c>[FromServices]</c> parameter <paramref name="parameter"/> of this task. Called
@@ -87,15 +106,15 @@ public sealed class TaskContext : IAsyncDisposable
     /// <summary>Disposes the run's service scope, if one was made.</summary>
     public ValueTask DisposeAsync()
     {
-        var s = scope;
-        scope = null;
-        return s is { } made ? made.DisposeAsync() : ValueTask.CompletedTask;
+        if (services is not AsyncScope made) return ValueTask.CompletedTask;
+        services = null;
+        return made.Scope.DisposeAsync();
     }
 
     /// <summary>A context for <c>CallLocal</c>: a fresh id, no retries, services from <see cref="TaskApp.Current"/> (not scoped).</summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
     public static TaskContext ForLocalCall(string taskName)
-        => new(global::TaskQueue.TaskId.New(), taskName, 0, TimeSpan.Zero) { RootServices = TaskApp.Current.Services, scopeless = true };
+        => new(global::TaskQueue.TaskId.New(), taskName, 0, TimeSpan.Zero) { services = TaskApp.Current.Services };
 
     /// <summary>
     /// For <c>CallLocal</c> of a task with <c>[FromServices]</c> parameters: resolves one from the
@@ -106,5 +125,4 @@ public sealed class TaskContext : IAsyncDisposable
     public static T GetLocalService<T>(string taskName, string parameter) where T : notnull
         => ForLocalCall(taskName).GetRequiredService<T>(parameter);
 
-    private bool scopeless;
 }

@@ -32,6 +32,22 @@ public sealed partial class ReadmeTests
     }
 
     [Fact]
+    public void Every_line_of_the_web_section_is_in_the_web_sample()
+    {
+        var root = RepositoryRoot();
+        var readme = File.ReadAllText(Path.Combine(root, "README.md"));
+        var web = WebRegex().Match(readme);
+        Assert.True(web.Success, "README.md has no <!-- web --> ... <!-- /web --> section");
+        var sample = string.Join("\n", Directory.GetFiles(Path.Combine(root, "samples", "WebApp"), "*.cs").Select(File.ReadAllText))
+            .Split('\n').Select(l => l.Trim()).ToHashSet();
+        var missing = CodeBlockRegex().Matches(web.Groups[1].Value).SelectMany(b => b.Groups[1].Value.Split('\n'))
+            .Select(l => l.Trim())
+            .Where(l => l.Length > 0 && !sample.Contains(l))
+            .ToList();
+        Assert.True(missing.Count == 0, "README web lines not found in samples/WebApp:\n" + string.Join("\n", missing));
+    }
+
+    [Fact]
     public void The_readme_names_the_two_commands_near_the_top()
     {
         var head = string.Join("\n", File.ReadLines(Path.Combine(RepositoryRoot(), "README.md")).Take(30));
@@ -41,6 +57,9 @@ public sealed partial class ReadmeTests
 
     [GeneratedRegex(@"<!-- tour -->(.*?)<!-- /tour -->", RegexOptions.Singleline)]
     private static partial Regex TourRegex();
+
+    [GeneratedRegex(@"<!-- web -->(.*?)<!-- /web -->", RegexOptions.Singleline)]
+    private static partial Regex WebRegex();
 
     [GeneratedRegex(@"```csharp\n(.*?)```", RegexOptions.Singleline)]
     private static partial Regex CodeBlockRegex();

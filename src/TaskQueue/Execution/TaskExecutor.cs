@@ -36,7 +36,7 @@ internal sealed partial class TaskExecutor
         TaskMessage message;
         try
         {
-            message = MessageCodec.Decode(taken.Body);
+            message = MessageCodec.Decode(taken.Body, app.Tasks);
         }
         catch (TaskPayloadException e)
         {
@@ -209,7 +209,7 @@ internal sealed partial class TaskExecutor
         {
             UserDataJson = message.UserData,
             RecurringId = message.RecurringId,
-            RootServices = app.Services,
+            App = app,
         };
         app.Events.Publish(TaskEventKind.Started, message.Id, message.Name);
         long started = Stopwatch.GetTimestamp();

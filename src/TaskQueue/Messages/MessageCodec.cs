@@ -69,7 +69,10 @@ public static class MessageCodec
 
     /// <summary>Decodes a message.</summary>
     /// <exception cref="TaskPayloadException">The bytes are not a task message.</exception>
-    public static TaskMessage Decode(ReadOnlyMemory<byte> bytes)
+    public static TaskMessage Decode(ReadOnlyMemory<byte> bytes) => Decode(bytes, names: null);
+
+    /// <summary>Decodes a message, taking the task name's string from <paramref name="names"/> when it holds the task (no copy).</summary>
+    internal static TaskMessage Decode(ReadOnlyMemory<byte> bytes, TaskCatalog? names)
     {
         try
         {
@@ -89,7 +92,7 @@ public static class MessageCodec
                 throw new TaskPayloadException($"message version {version} is not supported (this build reads versions {OldestReadableVersion} to {Version})");
             }
             string id = ReadId(ref r);
-            string name = r.ReadString() ?? throw new TaskPayloadException("the message has no task name");
+            string name = ReadName(ref r, names) ?? throw new TaskPayloadException("the message has no task name");
             var argsStart = r.Consumed;
             r.Skip();
             var arguments = bytes.Slice((int)argsStart, (int)(r.Consumed - argsStart));
@@ -210,6 +213,15 @@ public static class MessageCodec
         Span<byte> raw = stackalloc byte[25];
         System.Buffers.BuffersExtensions.CopyTo(seq, raw);
         return string.Concat("00-", Convert.ToHexStringLower(raw[..16]), "-", Convert.ToHexStringLower(raw.Slice(16, 8)), "-", Convert.ToHexStringLower(raw.Slice(24, 1)));
+    }
+
+    private static string? ReadName(ref MessagePackReader r, TaskCatalog? names)
+    {
+        if (names is not null && r.TryReadStringSpan(out var utf8))
+        {
+            return names.FindName(utf8) ?? System.Text.Encoding.UTF8.GetString(utf8);
+        }
+        return r.ReadString();
     }
 
     internal static void WriteText(ref MessagePackWriter w, string? text)
