@@ -134,6 +134,7 @@ public sealed partial class TaskConsumer : IAsyncDisposable
             Volatile.Write(ref lastHeartbeat, Environment.TickCount64);
         }, stopping.Token).ConfigureAwait(false);
         using var gauges = Diagnostics.StorageGauges.Register(app, queues);
+        if (app.Tasks.Count == 0) LogNoTasks(logger, ConsumerId);
         LogStarted(logger, ConsumerId, options.Workers, string.Join(", ", queues));
         var workers = new List<Task>();
         for (int i = 0; i < options.Workers; i++) workers.Add(Task.Run(WorkerLoopAsync));
@@ -399,6 +400,9 @@ public sealed partial class TaskConsumer : IAsyncDisposable
 
     [LoggerMessage(10, LogLevel.Information, "Consumer {ConsumerId} started: {Workers} workers on queues {Queues}")]
     private static partial void LogStarted(ILogger logger, string consumerId, int workers, string queues);
+
+    [LoggerMessage(17, LogLevel.Warning, "Consumer {ConsumerId} knows no tasks: every message it takes goes to dead letters. The TaskQueue generator registers tasks; reference the TaskQueue package (it carries the generator), or add the generator project as an analyzer, in the project with the [Task] methods")]
+    private static partial void LogNoTasks(ILogger logger, string consumerId);
 
     [LoggerMessage(11, LogLevel.Information, "Consumer {ConsumerId} stopping: running tasks have {GraceSeconds} s to finish")]
     private static partial void LogStopping(ILogger logger, string consumerId, double graceSeconds);
