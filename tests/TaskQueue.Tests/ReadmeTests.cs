@@ -15,36 +15,31 @@ public sealed partial class ReadmeTests
     [Fact]
     public void Every_line_of_the_tour_is_in_the_quickstart_sample()
     {
-        var root = RepositoryRoot();
-        var readme = File.ReadAllText(Path.Combine(root, "README.md"));
-        var tour = TourRegex().Match(readme);
-        Assert.True(tour.Success, "README.md has no <!-- tour --> ... <!-- /tour --> section");
-        var blocks = CodeBlockRegex().Matches(tour.Groups[1].Value);
-        Assert.NotEmpty(blocks);
-        var sample = string.Join("\n", Directory.GetFiles(Path.Combine(root, "samples", "Quickstart"), "*.cs").Select(File.ReadAllText))
-            .Split('\n').Select(l => l.Trim()).ToHashSet();
-        var missing = blocks.SelectMany(b => b.Groups[1].Value.Split('\n'))
-            .Select(l => l.Trim())
-            .Where(l => l.Length > 0 && l != "...")
-            .Where(l => !sample.Contains(l))
-            .ToList();
+        var missing = LinesMissingFromSample(TourRegex(), "tour", "Quickstart");
         Assert.True(missing.Count == 0, "README tour lines not found in samples/Quickstart:\n" + string.Join("\n", missing));
     }
 
     [Fact]
     public void Every_line_of_the_web_section_is_in_the_web_sample()
     {
-        var root = RepositoryRoot();
-        var readme = File.ReadAllText(Path.Combine(root, "README.md"));
-        var web = WebRegex().Match(readme);
-        Assert.True(web.Success, "README.md has no <!-- web --> ... <!-- /web --> section");
-        var sample = string.Join("\n", Directory.GetFiles(Path.Combine(root, "samples", "WebApp"), "*.cs").Select(File.ReadAllText))
-            .Split('\n').Select(l => l.Trim()).ToHashSet();
-        var missing = CodeBlockRegex().Matches(web.Groups[1].Value).SelectMany(b => b.Groups[1].Value.Split('\n'))
-            .Select(l => l.Trim())
-            .Where(l => l.Length > 0 && !sample.Contains(l))
-            .ToList();
+        var missing = LinesMissingFromSample(WebRegex(), "web", "WebApp");
         Assert.True(missing.Count == 0, "README web lines not found in samples/WebApp:\n" + string.Join("\n", missing));
+    }
+
+    /// <summary>The lines of the C# blocks in a marked README section that no .cs file of the sample has.</summary>
+    private static List<string> LinesMissingFromSample(Regex section, string marker, string sampleFolder)
+    {
+        var root = RepositoryRoot();
+        var match = section.Match(File.ReadAllText(Path.Combine(root, "README.md")));
+        Assert.True(match.Success, $"README.md has no <!-- {marker} --> ... <!-- /{marker} --> section");
+        var blocks = CodeBlockRegex().Matches(match.Groups[1].Value);
+        Assert.NotEmpty(blocks);
+        var sample = string.Join("\n", Directory.GetFiles(Path.Combine(root, "samples", sampleFolder), "*.cs").Select(File.ReadAllText))
+            .Split('\n').Select(l => l.Trim()).ToHashSet();
+        return blocks.SelectMany(b => b.Groups[1].Value.Split('\n'))
+            .Select(l => l.Trim())
+            .Where(l => l.Length > 0 && l != "..." && !sample.Contains(l))
+            .ToList();
     }
 
     [Fact]
