@@ -283,4 +283,30 @@ public sealed class ConsumerTests
         Assert.Equal("Workers", e.ParamName);
         Assert.Throws<ArgumentException>(() => new TaskConsumer(TestApps.Memory(), new ConsumerOptions { Queues = [] }));
     }
+
+    [Fact]
+    public async Task A_stopping_consumer_keeps_its_heartbeat_while_its_tasks_use_the_grace_period()
+    {
+        // The task outlives the visibility timeout three times over while its consumer stops; another
+        // consumer's reaper must not take it as abandoned and run it a second time.
+        var app = TestApps.Memory();
+        var key = Counters.NewKey();
+        var first = TestApps.FastOptions(workers: 1);
+        first.VisibilityTimeout = TimeSpan.FromSeconds(1);
+        first.ShutdownGrace = TimeSpan.FromSeconds(20);
+        await using var stopping = new TaskConsumer(app, first);
+        stopping.Start();
+        var run = Slow.With(app).Enqueue(key, 3000);
+        await Eventually.UntilAsync(() => Counters.Get(key + ":start") == 1, "the task to start");
+        var second = TestApps.FastOptions(workers: 1);
+        second.VisibilityTimeout = TimeSpan.FromSeconds(1);
+        await using var survivor = new TaskConsumer(app, second);
+        survivor.Start();
+
+        await stopping.StopAsync();
+
+        Assert.Equal(1, Counters.Get(key + ":end"));
+        Assert.Equal(1, Counters.Get(key + ":start"));
+        Assert.Equal(3000, await run.GetAsync(timeout: TestApps.Wait));
+    }
 }

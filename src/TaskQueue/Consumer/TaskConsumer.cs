@@ -138,7 +138,12 @@ public sealed partial class TaskConsumer : IAsyncDisposable
         LogStarted(logger, ConsumerId, options.Workers, string.Join(", ", queues));
         var workers = new List<Task>();
         for (int i = 0; i < options.Workers; i++) workers.Add(Task.Run(WorkerLoopAsync));
-        var services = new List<Task> { Task.Run(HeartbeatLoopAsync) };
+        // The heartbeat outlives the workers: while a stopping consumer's tasks run out their grace
+        // period it still holds them, and a lapsed heartbeat would hand them to another consumer,
+        // which would run them a second time, at the same time.
+        using var heartbeatStop = new CancellationTokenSource();
+        var heartbeat = Task.Run(() => HeartbeatLoopAsync(heartbeatStop.Token));
+        var services = new List<Task>();
         if (options.RunScheduler) services.Add(Task.Run(SchedulerLoopAsync));
         if (options.RunPeriodic && ticker.Tasks.Count > 0) services.Add(Task.Run(PeriodicLoopAsync));
         if (options.RunRecurring) services.Add(Task.Run(RecurringLoopAsync));
@@ -162,6 +167,10 @@ public sealed partial class TaskConsumer : IAsyncDisposable
         }
         await all.ConfigureAwait(false);
         await Task.WhenAll(services).ConfigureAwait(false);
+        // Checkpoint: every message this consumer took is settled or handed back; only now may its
+        // heartbeat stop.
+        await heartbeatStop.CancelAsync().ConfigureAwait(false);
+        await heartbeat.ConfigureAwait(false);
         try
         {
             await app.Storage.RemoveHeartbeatAsync(ConsumerId).ConfigureAwait(false);
@@ -326,9 +335,8 @@ public sealed partial class TaskConsumer : IAsyncDisposable
 
     private static TimeSpan Clamp(TimeSpan value, TimeSpan min, TimeSpan max) => value < min ? min : value > max ? max : value;
 
-    private async Task HeartbeatLoopAsync()
+    private async Task HeartbeatLoopAsync(CancellationToken token)
     {
-        var token = stopping.Token;
         var interval = options.VisibilityTimeout / 3;
         while (!token.IsCancellationRequested)
         {
@@ -336,6 +344,12 @@ public sealed partial class TaskConsumer : IAsyncDisposable
             {
                 await app.Storage.HeartbeatAsync(ConsumerId, options.VisibilityTimeout, token).ConfigureAwait(false);
                 Volatile.Write(ref lastHeartbeat, Environment.TickCount64);
+                // A stopping consumer keeps its own heartbeat but leaves others' tasks to the consumers that stay.
+                if (stopping.IsCancellationRequested)
+                {
+                    await Task.Delay(interval, token).ConfigureAwait(false);
+                    continue;
+                }
                 var reaped = await app.Storage.ReapAsync(options.MaxRedeliveries, token).ConfigureAwait(false);
                 if (reaped.Requeued + reaped.DeadLettered > 0)
                 {
