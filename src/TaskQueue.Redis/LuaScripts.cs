@@ -15,15 +15,19 @@ namespace TaskQueue.Redis;
 internal static partial class LuaScripts
 {
     // Take, atomically: pops up to ARGV[1] entries from the head of the first non-empty queue of
-    // KEYS[6..] (in the order given), records each in the consumer's in-flight hash under a fresh
-    // receipt "<seq>|<taken ms>|<queue>" (the time taken, by Redis TIME), registers the consumer for the reaper, and says whether any
-    // revocation exists. Nothing leaves a queue without being recorded, so a crash loses nothing.
+    // KEYS[7..] (in the order given), records each in the consumer's in-flight hash under a fresh
+    // receipt "<seq>|<taken ms>|<queue>" (the time taken, by Redis TIME), registers the consumer for
+    // the reaper, and says whether any revocation exists. Nothing leaves a queue without being
+    // recorded, so a crash loses nothing. An entry too short to hold a message (one byte of delivery
+    // count, then at least one byte of message: anything pushed by hand, an empty string) is moved
+    // to dead letters with the reason in the same step, so it can never stall the batch it came in.
     // The take is idempotent per token (KEYS[5]): it remembers what it took for a minute, and a
     // retry with the same token (the reply of the first call was lost with the connection) returns
     // the same records, or false for one a reaper has handed back since, instead of taking more.
-    // KEYS: 1 in-flight hash, 2 consumers set, 3 revocations, 4 sequence, 5 take token, 6.. queues
+    // KEYS: 1 in-flight hash, 2 consumers set, 3 revocations, 4 sequence, 5 take token, 6 dead letters, 7.. queues
     // ARGV: 1 max, 2 consumer id, 3.. queue names (in the order of the queue keys)
-    // Returns {0} when every queue is empty, else {queue index, revocations 0/1, first seq, taken ms, entry...}.
+    // Returns {0} when every queue is empty (or held only unreadable entries), else
+    // {queue index, revocations 0/1, first seq, taken ms, entry...}.
     public const string Take = """
         local memo = redis.call('GET', KEYS[5])
         if memo then
@@ -38,28 +42,43 @@ internal static partial class LuaScripts
           return reply
         end
         local max = tonumber(ARGV[1])
-        for i = 6, #KEYS do
-          local entries = redis.call('LPOP', KEYS[i], max)
-          if entries then
-            local queue = ARGV[i - 3]
-            local first = redis.call('INCRBY', KEYS[4], #entries) - #entries + 1
+        local now
+        for i = 7, #KEYS do
+          local popped = redis.call('LPOP', KEYS[i], max)
+          if popped then
+            local queue = ARGV[i - 4]
             local t = redis.call('TIME')
-            local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-            local fields = {}
-            for j = 1, #entries do
-              fields[#fields + 1] = string.format('%d|%d|', first + j - 1, now) .. queue
-              fields[#fields + 1] = entries[j]
-              if #fields >= 1000 then
-                redis.call('HSET', KEYS[1], unpack(fields))
-                fields = {}
+            now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+            local entries = {}
+            for j = 1, #popped do
+              local e = popped[j]
+              if #e >= 2 then
+                entries[#entries + 1] = e
+              else
+                local reason = 'the queue entry has ' .. #e .. ' bytes, too few for a message (one byte of delivery count, then the message)'
+                local id = redis.call('INCR', KEYS[4])
+                redis.call('ZADD', KEYS[6], id,
+                  string.format('%d|%d|%d|%d|', id, now, #queue, #reason) .. queue .. reason .. string.sub(e, 2))
               end
             end
-            if #fields > 0 then redis.call('HSET', KEYS[1], unpack(fields)) end
-            redis.call('SADD', KEYS[2], ARGV[2])
-            redis.call('SET', KEYS[5], string.format('%d|%d|%d|%d', i - 5, first, #entries, now), 'PX', 60000)
-            local reply = {i - 5, redis.call('EXISTS', KEYS[3]), first, now}
-            for j = 1, #entries do reply[#reply + 1] = entries[j] end
-            return reply
+            if #entries > 0 then
+              local first = redis.call('INCRBY', KEYS[4], #entries) - #entries + 1
+              local fields = {}
+              for j = 1, #entries do
+                fields[#fields + 1] = string.format('%d|%d|', first + j - 1, now) .. queue
+                fields[#fields + 1] = entries[j]
+                if #fields >= 1000 then
+                  redis.call('HSET', KEYS[1], unpack(fields))
+                  fields = {}
+                end
+              end
+              if #fields > 0 then redis.call('HSET', KEYS[1], unpack(fields)) end
+              redis.call('SADD', KEYS[2], ARGV[2])
+              redis.call('SET', KEYS[5], string.format('%d|%d|%d|%d', i - 6, first, #entries, now), 'PX', 60000)
+              local reply = {i - 6, redis.call('EXISTS', KEYS[3]), first, now}
+              for j = 1, #entries do reply[#reply + 1] = entries[j] end
+              return reply
+            end
           end
         end
         return {0}
@@ -156,7 +175,8 @@ internal static partial class LuaScripts
     // Reap, atomically: for every consumer whose heartbeat key is gone (expired or removed), hands
     // its in-flight records back to the head of their queues in the order they were taken, each
     // with one more delivery counted, or sends them to dead letters when they were already handed
-    // back ARGV[4] times; then forgets the consumer.
+    // back ARGV[4] times; then forgets the consumer. A record it cannot read (a receipt or an entry
+    // written by hand) goes to dead letters with the reason: the script never stops half-way.
     // KEYS: 1 consumers set, 2 dead letters, 3 sequence.
     // ARGV: 1 in-flight key prefix, 2 heartbeat key prefix, 3 queue key prefix, 4 max redeliveries.
     // Returns {requeued, dead-lettered}.
@@ -164,29 +184,37 @@ internal static partial class LuaScripts
         local max = tonumber(ARGV[4])
         local requeued, dead = 0, 0
         local now
+        local function bury(queue, reason, message)
+          if not now then
+            local t = redis.call('TIME')
+            now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+          end
+          local id = redis.call('INCR', KEYS[3])
+          redis.call('ZADD', KEYS[2], id, string.format('%d|%d|%d|%d|', id, now, #queue, #reason) .. queue .. reason .. message)
+          dead = dead + 1
+        end
         for _, consumer in ipairs(redis.call('SMEMBERS', KEYS[1])) do
           if redis.call('EXISTS', ARGV[2] .. consumer) == 0 then
             local key = ARGV[1] .. consumer
             local flat = redis.call('HGETALL', key)
             local records = {}
             for i = 1, #flat, 2 do
-              local sep = string.find(flat[i], '|', 1, true)
-              local sep2 = string.find(flat[i], '|', sep + 1, true)
-              records[#records + 1] = {tonumber(string.sub(flat[i], 1, sep - 1)), string.sub(flat[i], sep2 + 1), flat[i + 1]}
+              -- A receipt is "<seq>|<taken ms>|<queue>"; a field that is not one (written by hand)
+              -- still goes somewhere: to dead letters, under the queue name "?".
+              local seq, queue = string.match(flat[i], '^(%d+)|%d+|(.*)$')
+              if seq then
+                records[#records + 1] = {tonumber(seq), queue, flat[i + 1]}
+              else
+                bury('?', 'an in-flight record under the unreadable receipt "' .. string.sub(flat[i], 1, 200) .. '"', flat[i + 1])
+              end
             end
             table.sort(records, function(x, y) return x[1] > y[1] end)
             for _, r in ipairs(records) do
               local deliveries = string.byte(r[3], 1)
-              if deliveries >= max then
-                if not now then
-                  local t = redis.call('TIME')
-                  now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-                end
-                local reason = 'handed back ' .. deliveries .. ' times after its consumers stopped responding'
-                local id = redis.call('INCR', KEYS[3])
-                redis.call('ZADD', KEYS[2], id,
-                  string.format('%d|%d|%d|%d|', id, now, #r[2], #reason) .. r[2] .. reason .. string.sub(r[3], 2))
-                dead = dead + 1
+              if not deliveries or #r[3] < 2 then
+                bury(r[2], 'the in-flight entry has ' .. #r[3] .. ' bytes, too few for a message', string.sub(r[3], 2))
+              elseif deliveries >= max then
+                bury(r[2], 'handed back ' .. deliveries .. ' times after its consumers stopped responding', string.sub(r[3], 2))
               else
                 redis.call('LPUSH', ARGV[3] .. r[2], string.char(math.min(deliveries + 1, 255)) .. string.sub(r[3], 2))
                 requeued = requeued + 1

@@ -58,19 +58,20 @@ public sealed partial class RedisStorage
 
     private (RedisKey[] Keys, RedisValue[] Args, RedisKey[] QueueKeys) TakeArguments(IReadOnlyList<string> queues, string consumerId, int max)
     {
-        var scriptKeys = new RedisKey[5 + queues.Count];
+        var scriptKeys = new RedisKey[6 + queues.Count];
         var args = new RedisValue[2 + queues.Count];
         scriptKeys[0] = keys.Processing(consumerId);
         scriptKeys[1] = keys.Consumers;
         scriptKeys[2] = keys.Revocations;
         scriptKeys[3] = keys.Sequence;
+        scriptKeys[5] = keys.DeadLetters;
         args[0] = max;
         args[1] = consumerId;
         var queueKeys = new RedisKey[queues.Count];
         for (int i = 0; i < queues.Count; i++)
         {
             ArgumentException.ThrowIfNullOrEmpty(queues[i], nameof(queues));
-            scriptKeys[5 + i] = queueKeys[i] = keys.Queue(queues[i]);
+            scriptKeys[6 + i] = queueKeys[i] = keys.Queue(queues[i]);
             args[2 + i] = queues[i];
         }
         return (scriptKeys, args, queueKeys);
@@ -124,6 +125,7 @@ public sealed partial class RedisStorage
             // Only a retried take can find a record gone (a reaper handed it back meanwhile).
             if (reply[4 + i].IsNull) continue;
             var entry = (byte[])reply[4 + i]!;
+            if (entry.Length < 2) continue; // the script sends such entries to dead letters; never here
             var receipt = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{first + i}|{takenAt}|{queue}");
             messages.Add(new TakenMessage(queue, RedisRecords.MessageOf(entry), receipt, entry[0]));
         }
