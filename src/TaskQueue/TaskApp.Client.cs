@@ -87,7 +87,9 @@ public sealed partial class TaskApp
                 delay is null ? nameof(delay) : nameof(eta));
         }
         if (delay is { } d && d < TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(delay), delay, "delay cannot be negative");
-        var due = eta ?? TimeProvider.GetUtcNow() + delay!.Value;
+        // A delay counts from the storage's clock, which also decides when the task is due: a client
+        // whose clock is off would otherwise move the task by its error (eager runs need no clock).
+        var due = eta ?? (Eager ? TimeProvider.GetUtcNow() : await Storage.GetTimeAsync(cancellationToken).ConfigureAwait(false)) + delay!.Value;
         using var sending = TaskTelemetry.StartSend(task, "schedule");
         var message = NewMessage(task, arguments, retries, retryDelay, due, sending);
         TaskTelemetry.Sending(sending, message);

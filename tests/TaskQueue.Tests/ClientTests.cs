@@ -149,4 +149,18 @@ public sealed class ClientTests
             Assert.Same(app, seen);
         }
     }
+
+    [Fact]
+    public async Task A_delay_counts_from_the_storages_clock_not_the_callers()
+    {
+        var storageClock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2026, 3, 1, 12, 0, 0, TimeSpan.Zero));
+        var fastClient = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(storageClock.GetUtcNow().AddMinutes(10));
+        var app = new TaskApp(new TaskQueue.Storage.MemoryStorage(storageClock), fastClient);
+
+        await Add.With(app).ScheduleAsync(1, 2, delay: TimeSpan.FromSeconds(1));
+
+        var scheduled = Assert.Single(await app.ScheduledAsync());
+        Assert.Equal(storageClock.GetUtcNow().AddSeconds(1), scheduled.Eta);
+        Assert.Equal(scheduled.Eta, scheduled.Message.Eta);
+    }
 }
