@@ -25,22 +25,21 @@ internal static partial class LuaScripts
         return 0
         """;
 
-    // Look up a revocation, atomically: returns the record of ARGV[1] when it applies at Redis'
-    // clock, removing it too when ARGV[2] is '1' (restore); a record past its end is removed and
-    // reads as nil, so a restore says false for it.
+    // Look up a revocation: with ARGV[2] '0', returns the record of ARGV[1] as recorded, also one past
+    // its end (the caller decides at which time it asks). With '1' (restore), removes it and returns
+    // it only when it still applies at Redis' clock, so a restore says false for an expired one.
     // KEYS: 1 revocations. ARGV: 1 target, 2 remove 0/1.
     public const string LookUpRevocation = """
         local record = redis.call('HGET', KEYS[1], ARGV[1])
         if not record then return false end
+        if ARGV[2] ~= '1' then return record end
+        redis.call('HDEL', KEYS[1], ARGV[1])
         local ends = string.match(record, '^(-?%d*)|')
-        local live = true
         if ends ~= '' then
           local t = redis.call('TIME')
-          live = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) < tonumber(ends)
+          if tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) >= tonumber(ends) then return false end
         end
-        if ARGV[2] == '1' or not live then redis.call('HDEL', KEYS[1], ARGV[1]) end
-        if live then return record end
-        return false
+        return record
         """;
 
     // Dead-letter a message directly: records it with its reason, at Redis' clock, under a fresh

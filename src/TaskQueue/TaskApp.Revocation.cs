@@ -75,7 +75,8 @@ public sealed partial class TaskApp
 
     private async ValueTask<bool> IsTargetRevokedAsync(string target, DateTimeOffset? at, CancellationToken cancellationToken)
     {
-        var revocation = await Storage.GetRevocationAsync(target, cancellationToken).ConfigureAwait(false);
-        return revocation is { } r && r.AppliesAt(at ?? TimeProvider.GetUtcNow());
+        if (await Storage.GetRevocationAsync(target, cancellationToken).ConfigureAwait(false) is not { } revocation) return false;
+        // "Now" is the storage's clock, the one that decides whether a run is skipped.
+        return revocation.AppliesAt(at ?? await Storage.GetTimeAsync(cancellationToken).ConfigureAwait(false));
     }
 }

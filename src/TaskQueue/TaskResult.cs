@@ -52,9 +52,13 @@ public abstract class TaskResultBase
     /// <inheritdoc cref="RestoreAsync"/>
     public bool Restore() => Sync.Wait(RestoreAsync());
 
-    /// <summary>Whether this instance is revoked at <paramref name="at"/> (now by default).</summary>
-    public ValueTask<bool> IsRevokedAsync(DateTimeOffset? at = null, CancellationToken cancellationToken = default)
-        => App.IsRevokedByIdAsync(Id, at, cancellationToken);
+    /// <summary>
+    /// Whether this instance would be skipped at <paramref name="at"/> (now by default): it is revoked
+    /// by id, or its task is revoked as a whole (huey's <c>result.is_revoked()</c>).
+    /// </summary>
+    public async ValueTask<bool> IsRevokedAsync(DateTimeOffset? at = null, CancellationToken cancellationToken = default)
+        => await App.IsRevokedByIdAsync(Id, at, cancellationToken).ConfigureAwait(false)
+           || await App.IsTaskRevokedAsync(TaskName, at, cancellationToken).ConfigureAwait(false);
 
     /// <inheritdoc cref="IsRevokedAsync"/>
     public bool IsRevoked(DateTimeOffset? at = null) => Sync.Wait(IsRevokedAsync(at));

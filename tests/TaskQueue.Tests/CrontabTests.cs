@@ -88,13 +88,14 @@ public sealed class CrontabTests
     [InlineData("hour", "5-2")]
     public void Invalid_fields_are_rejected_naming_the_field(string field, string value)
     {
-        var e = Assert.Throws<FormatException>(() => field switch
+        var e = Assert.Throws<ArgumentException>(() => field switch
         {
             "minute" => new Crontab(minute: value),
             "hour" => new Crontab(hour: value),
             _ => new Crontab(dayOfWeek: value),
         });
         Assert.Contains($"crontab {field} '", e.Message);
+        Assert.Equal(field, e.ParamName);
     }
 
     [Fact]

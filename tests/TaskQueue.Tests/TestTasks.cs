@@ -99,3 +99,16 @@ public static class ServiceTasks
     [Task]
     public static int NeedsUnregistered(int x, [FromServices] IFormatProvider missing) => x;
 }
+
+public static class PeriodicTasks
+{
+    public static readonly ConcurrentDictionary<string, int> Runs = new();
+
+    /// <summary>Never due on its own (February 30th); enqueued by hand in tests.</summary>
+    [PeriodicTask("0 0 30 2 *")]
+    public static int PeriodicAnswer(TaskContext context)
+    {
+        Runs[context.TaskId] = 42;
+        return 42;
+    }
+}

@@ -78,7 +78,7 @@ internal sealed partial class TaskExecutor
         {
             case OutcomeKind.Succeeded:
                 TaskTelemetry.Succeeded(activity, message.Name, taken.Queue, outcome.Duration);
-                return StoreOrAck(taken, message, outcome.Result);
+                return StoreOrAck(taken, message, task, outcome.Result);
             case OutcomeKind.BadPayload:
                 return DeadLetter(taken, message, activity, outcome.Error!.Message);
             case OutcomeKind.Interrupted:
@@ -95,7 +95,7 @@ internal sealed partial class TaskExecutor
                 }
                 LogFailed(logger, message.Name, message.Id, outcome.Error!);
                 app.Events.Publish(TaskEventKind.Error, message.Id, message.Name, Describe(outcome.Error!), outcome.Duration);
-                return app.StoreResults && app.StoreErrors
+                return app.StoreResults && app.StoreErrors && task.Periodic is null
                     ? Completion.WithResult(taken, message.Id, ResultCodec.EncodeError(ErrorOf(outcome.Error!, message.Name)), app.ResultTtl)
                     : Completion.Ack(taken);
         }
@@ -234,9 +234,10 @@ internal sealed partial class TaskExecutor
         }
     }
 
-    private Completion StoreOrAck(TakenMessage taken, TaskMessage message, byte[]? result)
+    /// <remarks>A periodic task's value is stored for nobody (huey stores none): the ticker that enqueues it keeps no handle.</remarks>
+    private Completion StoreOrAck(TakenMessage taken, TaskMessage message, TaskDescriptor task, byte[]? result)
     {
-        if (!app.StoreResults || (result is null && !app.StoreNone)) return Completion.Ack(taken);
+        if (!app.StoreResults || task.Periodic is not null || (result is null && !app.StoreNone)) return Completion.Ack(taken);
         var stored = result is null ? ResultCodec.None : ResultCodec.EncodeValue(result);
         return Completion.WithResult(taken, message.Id, stored, app.ResultTtl);
     }

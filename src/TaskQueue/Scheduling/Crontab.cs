@@ -16,7 +16,7 @@ public sealed class Crontab : ISchedule
     private readonly bool[] months, days, weekdays, hours, minutes;
 
     /// <summary>Builds a crontab; fields default to <c>*</c>.</summary>
-    /// <exception cref="FormatException">A field is not valid; the message names the field and the piece.</exception>
+    /// <exception cref="ArgumentException">A field is not valid; the message names the field and the piece, and <see cref="ArgumentException.ParamName"/> is the field.</exception>
     public Crontab(string month = "*", string day = "*", string dayOfWeek = "*", string hour = "*", string minute = "*", TimeZoneInfo? timeZone = null)
     {
         months = Field("month", month, 1, 12);
@@ -110,5 +110,5 @@ public sealed class Crontab : ISchedule
         return n;
     }
 
-    private static FormatException Bad(string name, string piece, string why) => new($"crontab {name} '{piece}' is not valid: {why}");
+    private static ArgumentException Bad(string name, string piece, string why) => new($"crontab {name} '{piece}' is not valid: {why}", name);
 }

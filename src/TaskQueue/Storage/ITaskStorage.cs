@@ -70,7 +70,11 @@ public interface ITaskStorage : IAsyncDisposable
     /// <summary>Removes the revocation of <paramref name="target"/>; says whether there was one.</summary>
     ValueTask<bool> RestoreAsync(string target, CancellationToken cancellationToken = default);
 
-    /// <summary>The revocation recorded for <paramref name="target"/>, or null.</summary>
+    /// <summary>
+    /// The revocation recorded for <paramref name="target"/> as recorded, or null: also one whose end
+    /// the storage's clock has passed, which no longer applies but did before its end (the caller
+    /// decides with <see cref="Revocation.AppliesAt"/>). Taking a run or restoring removes such records.
+    /// </summary>
     ValueTask<Revocation?> GetRevocationAsync(string target, CancellationToken cancellationToken = default);
 
     /// <summary>

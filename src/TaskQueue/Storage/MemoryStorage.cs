@@ -248,7 +248,7 @@ public sealed partial class MemoryStorage : ITaskStorage
     /// <inheritdoc />
     public ValueTask<Revocation?> GetRevocationAsync(string target, CancellationToken cancellationToken = default)
     {
-        lock (gate) return new(Live(target));
+        lock (gate) return new(revocations.TryGetValue(target, out var r) ? r : null);
     }
 
     /// <inheritdoc />
