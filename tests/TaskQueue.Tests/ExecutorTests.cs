@@ -156,4 +156,26 @@ public sealed class ExecutorTests
         stop.Cancel();
         Assert.Equal(CompletionKind.Release, (await run.WaitAsync(TestApps.Wait)).Kind);
     }
+
+    [Fact]
+    public async Task A_message_whose_eta_is_out_of_range_goes_to_dead_letters_instead_of_back_to_its_queue()
+    {
+        var arguments = Args(1, 2);
+        var body = PayloadBuffer.Encode(arguments, static (ref MessagePackWriter w, byte[] args) =>
+        {
+            w.WriteArrayHeader(7);
+            w.Write(2);
+            w.Write("poison");
+            w.Write(Add.Name);
+            w.WriteRaw(args);
+            w.Write(0);
+            w.Write(0L);
+            w.Write(long.MaxValue);
+        });
+
+        var completion = await Executor.ExecuteAsync(Taken(body), checkRevocations: false, CancellationToken.None);
+
+        Assert.Equal(CompletionKind.DeadLetter, completion.Kind);
+        Assert.StartsWith("malformed message: the message does not decode", completion.Reason);
+    }
 }

@@ -170,4 +170,29 @@ public sealed class MessageCodecTests
         });
         Assert.Contains("expected 1 to 64", Assert.Throws<TaskPayloadException>(() => MessageCodec.Decode(bytes)).Message);
     }
+
+    [Theory]
+    [InlineData(6, long.MaxValue)]   // eta far past year 9999
+    [InlineData(6, long.MinValue)]
+    [InlineData(7, 300_000_000_000_000L)] // created at, out of range
+    [InlineData(5, long.MaxValue)]   // retry delay of 2^63 ms
+    public void A_field_out_of_range_is_a_payload_error(int field, long value)
+    {
+        var bytes = PayloadBuffer.Encode((field, value), static (ref MessagePackWriter w, (int Field, long Value) bad) =>
+        {
+            w.WriteArrayHeader(8);
+            w.Write(2);
+            w.Write("abc");
+            w.Write("t");
+            w.WriteRaw(Args);
+            w.Write(0);
+            w.Write(bad.Field == 5 ? bad.Value : 0L);
+            if (bad.Field == 6) w.Write(bad.Value); else w.WriteNil();
+            if (bad.Field == 7) w.Write(bad.Value); else w.WriteNil();
+        });
+
+        var e = Assert.Throws<TaskPayloadException>(() => MessageCodec.Decode(bytes));
+
+        Assert.StartsWith("the message does not decode", e.Message);
+    }
 }
