@@ -56,6 +56,9 @@ public sealed class TaskFailedException : Exception
     /// <summary>The stack trace where the task threw, as text.</summary>
     public string? RemoteStackTrace { get; }
 
+    /// <summary>How many retries the task had left when it failed (huey's <c>metadata['retries']</c>); 0 once it failed for good.</summary>
+    public int RetriesLeft { get; init; }
+
     /// <inheritdoc />
     public override string? StackTrace => RemoteStackTrace is null ? base.StackTrace : RemoteStackTrace + Environment.NewLine + "--- end of remote stack trace ---" + Environment.NewLine + base.StackTrace;
 }

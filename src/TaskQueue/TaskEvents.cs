@@ -11,11 +11,11 @@ public enum TaskEventKind
     Scheduled,
     /// <summary>A consumer started running it.</summary>
     Started,
-    /// <summary>It ran to the end.</summary>
+    /// <summary>It ran to the end and its result (if any) is stored: a handler can read it.</summary>
     Finished,
-    /// <summary>It threw and has no retries left.</summary>
+    /// <summary>It threw (every failure; <see cref="TaskEvent.WillRetry"/> says whether a retry follows).</summary>
     Error,
-    /// <summary>It threw and was queued to run again.</summary>
+    /// <summary>It threw and is queued to run again (then <see cref="Enqueued"/>, or <see cref="Scheduled"/> with a retry delay, once the retry is stored).</summary>
     Retrying,
     /// <summary>It was skipped because it, or its task, is revoked.</summary>
     Revoked,
@@ -41,7 +41,11 @@ public enum TaskEventKind
 /// <param name="Timestamp">When.</param>
 /// <param name="Error">For errors, retries and dead letters: what went wrong.</param>
 /// <param name="Duration">For finished and failed runs: how long the run took.</param>
-public sealed record TaskEvent(TaskEventKind Kind, string? TaskId, string? TaskName, DateTimeOffset Timestamp, string? Error = null, TimeSpan? Duration = null);
+public sealed record TaskEvent(TaskEventKind Kind, string? TaskId, string? TaskName, DateTimeOffset Timestamp, string? Error = null, TimeSpan? Duration = null)
+{
+    /// <summary>For <see cref="TaskEventKind.Error"/>: whether the task will be retried.</summary>
+    public bool WillRetry { get; init; }
+}
 
 /// <summary>
 /// The in-process stream of <see cref="TaskEvent"/>s of one <see cref="TaskApp"/>. Publishing costs
@@ -89,11 +93,11 @@ public sealed class TaskEventStream
     /// <summary>Whether anybody listens.</summary>
     public bool HasListeners => Volatile.Read(ref handlers).Length > 0;
 
-    internal void Publish(TaskEventKind kind, string? taskId, string? taskName, string? error = null, TimeSpan? duration = null)
+    internal void Publish(TaskEventKind kind, string? taskId, string? taskName, string? error = null, TimeSpan? duration = null, bool willRetry = false)
     {
         var current = Volatile.Read(ref handlers);
         if (current.Length == 0) return;
-        var e = new TaskEvent(kind, taskId, taskName, time.GetUtcNow(), error, duration);
+        var e = new TaskEvent(kind, taskId, taskName, time.GetUtcNow(), error, duration) { WillRetry = willRetry };
         foreach (var handler in current)
         {
             try

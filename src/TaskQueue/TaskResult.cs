@@ -72,7 +72,7 @@ public abstract class TaskResultBase
         if (stored.IsError)
         {
             var e = stored.Error!;
-            throw new TaskFailedException(Id, e.TaskName ?? TaskName, e.Type, e.Message, e.StackTrace);
+            throw new TaskFailedException(Id, e.TaskName ?? TaskName, e.Type, e.Message, e.StackTrace) { RetriesLeft = e.RetriesLeft };
         }
         return (true, stored.Value);
     }

@@ -1,3 +1,5 @@
+using TaskQueue.Messages;
+using TaskQueue.Serialization;
 using System.Collections.Concurrent;
 using TaskQueue.Consumer;
 using TaskQueue.Tests.Tasks;
@@ -254,8 +256,77 @@ public sealed class ConsumerTests
         await r.GetAsync(timeout: TestApps.Wait);
         await Eventually.UntilAsync(() => events.Any(e => e.Kind == TaskEventKind.Finished), "the finished event");
         var kinds = events.Where(e => e.TaskId == r.Id).Select(e => e.Kind).ToList();
-        Assert.Equal([TaskEventKind.Enqueued, TaskEventKind.Started, TaskEventKind.Retrying, TaskEventKind.Started, TaskEventKind.Finished], kinds);
+        // huey's story: an error for every failure, the retry, the re-queue's own event, then the second run.
+        Assert.Equal([TaskEventKind.Enqueued, TaskEventKind.Started, TaskEventKind.Error, TaskEventKind.Retrying, TaskEventKind.Enqueued,
+            TaskEventKind.Started, TaskEventKind.Finished], kinds);
         Assert.Contains("attempt 1 fails", events.Single(e => e.Kind == TaskEventKind.Retrying).Error);
+        Assert.True(events.Single(e => e.Kind == TaskEventKind.Error).WillRetry);
+    }
+
+    [Fact]
+    public async Task A_failure_with_no_retry_left_says_so_and_a_delayed_retry_is_announced_as_scheduled()
+    {
+        var app = TestApps.Memory();
+        var events = new ConcurrentQueue<TaskEvent>();
+        using var _ = app.Events.Subscribe(events.Enqueue);
+        await using var consumer = new TaskConsumer(app, TestApps.FastOptions());
+        consumer.Start();
+
+        var slow = FailWithSlowRetry.With(app).Enqueue(Counters.NewKey());
+        var boom = Boom.With(app).Enqueue("no retries");
+        await Assert.ThrowsAsync<TaskFailedException>(async () => await boom.GetAsync(timeout: TestApps.Wait));
+        await Eventually.UntilAsync(() => events.Any(e => e.TaskId == slow.Id && e.Kind == TaskEventKind.Scheduled), "the retry to be scheduled");
+
+        var error = Assert.Single(events, e => e.TaskId == boom.Id && e.Kind == TaskEventKind.Error);
+        Assert.False(error.WillRetry);
+        Assert.True(Assert.Single(events, e => e.TaskId == slow.Id && e.Kind == TaskEventKind.Error).WillRetry);
+    }
+
+    [Fact]
+    public async Task A_finished_handler_can_read_the_result_it_announces()
+    {
+        var app = TestApps.Memory();
+        var read = new ConcurrentQueue<int?>();
+        using var _ = app.Events.Subscribe(e =>
+        {
+            if (e.Kind != TaskEventKind.Finished) return;
+            read.Enqueue(Add.With(app).Result(e.TaskId!).TryGet(out int value, preserve: true) ? value : null);
+        });
+        await using var consumer = new TaskConsumer(app, TestApps.FastOptions());
+        consumer.Start();
+
+        var sum = Add.With(app).Enqueue(20, 22);
+        Assert.Equal(42, await sum.GetAsync(timeout: TestApps.Wait, preserve: true));
+        await Eventually.UntilAsync(() => !read.IsEmpty, "the finished event");
+
+        Assert.Equal(42, Assert.Single(read));
+    }
+
+    [Fact]
+    public async Task A_failed_result_says_how_many_retries_were_left()
+    {
+        var app = TestApps.Memory();
+        var stored = ResultCodec.EncodeError(new TaskError("System.IO.IOException", "disk full", null, Add.Name) { RetriesLeft = 3 });
+        await app.Storage.PutResultAsync("with-retries", stored, ttl: null);
+        // An error stored before the count existed: [1, type, message, stack, task].
+        var old = PayloadBuffer.Encode(0, static (ref MessagePack.MessagePackWriter w, int _) =>
+        {
+            w.WriteArrayHeader(5);
+            w.Write(1);
+            w.Write("System.Exception");
+            w.Write("old");
+            w.WriteNil();
+            w.WriteNil();
+        });
+        await app.Storage.PutResultAsync("old", old, ttl: null);
+
+        var e = await Assert.ThrowsAsync<TaskFailedException>(async () => await Add.With(app).Result("with-retries").GetAsync(blocking: false));
+        var before = await Assert.ThrowsAsync<TaskFailedException>(async () => await Add.With(app).Result("old").GetAsync(blocking: false));
+
+        Assert.Equal(3, e.RetriesLeft);
+        Assert.Equal("disk full", e.RemoteMessage);
+        Assert.Equal(0, before.RetriesLeft);
+        Assert.Equal("old", before.RemoteMessage);
     }
 
     [Fact]

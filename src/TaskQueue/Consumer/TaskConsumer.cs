@@ -250,7 +250,14 @@ public sealed partial class TaskConsumer : IAsyncDisposable
     private async Task SettleAsync(List<Completion> pending)
     {
         if (pending.Count == 0) return;
-        await Retry(ct => app.Storage.CompleteAsync(ConsumerId, pending, ct), aborting.Token).ConfigureAwait(false);
+        if (await Retry(ct => app.Storage.CompleteAsync(ConsumerId, pending, ct), aborting.Token).ConfigureAwait(false))
+        {
+            // Checkpoint: results and retries are stored; what waited for that is announced now.
+            foreach (var completion in pending)
+            {
+                if (completion.AfterSettle is { } e) app.Events.Publish(e.Kind, e.TaskId, e.TaskName, duration: e.Duration);
+            }
+        }
         pending.Clear();
     }
 
@@ -370,8 +377,8 @@ public sealed partial class TaskConsumer : IAsyncDisposable
         }
     }
 
-    /// <summary>Retries a storage call until it succeeds or <paramref name="token"/> fires (storage outages are waited out).</summary>
-    private async Task Retry(Func<CancellationToken, ValueTask> call, CancellationToken token)
+    /// <summary>Retries a storage call until it succeeds (true) or <paramref name="token"/> fires (false): storage outages are waited out.</summary>
+    private async Task<bool> Retry(Func<CancellationToken, ValueTask> call, CancellationToken token)
     {
         var delay = TimeSpan.FromMilliseconds(50);
         while (true)
@@ -379,11 +386,11 @@ public sealed partial class TaskConsumer : IAsyncDisposable
             try
             {
                 await call(token).ConfigureAwait(false);
-                return;
+                return true;
             }
             catch (OperationCanceledException) when (token.IsCancellationRequested)
             {
-                return;
+                return false;
             }
             catch (Exception e)
             {
@@ -394,7 +401,7 @@ public sealed partial class TaskConsumer : IAsyncDisposable
                 }
                 catch (OperationCanceledException)
                 {
-                    return;
+                    return false;
                 }
                 delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(2).Ticks));
             }

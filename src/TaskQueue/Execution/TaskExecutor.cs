@@ -78,7 +78,11 @@ internal sealed partial class TaskExecutor
         {
             case OutcomeKind.Succeeded:
                 TaskTelemetry.Succeeded(activity, message.Name, taken.Queue, outcome.Duration);
-                return StoreOrAck(taken, message, task, outcome.Result);
+                // Finished is announced once the result is stored, so a handler can read it.
+                return StoreOrAck(taken, message, task, outcome.Result) with
+                {
+                    AfterSettle = new SettledEvent(TaskEventKind.Finished, message.Id, message.Name, outcome.Duration),
+                };
             case OutcomeKind.BadPayload:
                 return DeadLetter(taken, message, activity, outcome.Error!.Message);
             case OutcomeKind.Interrupted:
@@ -86,15 +90,19 @@ internal sealed partial class TaskExecutor
                 return Completion.Release(taken);
             default:
                 TaskTelemetry.Failed(activity, message.Name, taken.Queue, outcome.Error!, outcome.Duration, retrying: message.Retries > 0);
-                if (message.Retries > 0)
+                // As huey: an error for every failure (saying whether a retry follows), then the retry,
+                // then, once it is stored, the re-queue's own event.
+                bool retrying = message.Retries > 0;
+                app.Events.Publish(TaskEventKind.Error, message.Id, message.Name, Describe(outcome.Error!), outcome.Duration, willRetry: retrying);
+                if (retrying)
                 {
                     LogRetrying(logger, message.Name, message.Id, message.Retries - 1, outcome.Error!);
                     app.Events.Publish(TaskEventKind.Retrying, message.Id, message.Name, Describe(outcome.Error!), outcome.Duration);
                     var again = MessageCodec.Encode(message with { Retries = message.Retries - 1 });
-                    return Completion.Retry(taken, again, message.RetryDelay);
+                    var requeued = message.RetryDelay > TimeSpan.Zero ? TaskEventKind.Scheduled : TaskEventKind.Enqueued;
+                    return Completion.Retry(taken, again, message.RetryDelay) with { AfterSettle = new SettledEvent(requeued, message.Id, message.Name) };
                 }
                 LogFailed(logger, message.Name, message.Id, outcome.Error!);
-                app.Events.Publish(TaskEventKind.Error, message.Id, message.Name, Describe(outcome.Error!), outcome.Duration);
                 return app.StoreResults && app.StoreErrors && task.Periodic is null
                     ? Completion.WithResult(taken, message.Id, ResultCodec.EncodeError(ErrorOf(outcome.Error!, message.Name)), app.ResultTtl)
                     : Completion.Ack(taken);
@@ -114,24 +122,25 @@ internal sealed partial class TaskExecutor
             switch (outcome.Kind)
             {
                 case OutcomeKind.Succeeded:
-                    if (app.StoreResults && (outcome.Result is not null || app.StoreNone))
+                    if (app.StoreResults && task.Periodic is null && (outcome.Result is not null || app.StoreNone))
                     {
                         var stored = outcome.Result is null ? ResultCodec.None : ResultCodec.EncodeValue(outcome.Result);
                         await app.Storage.PutResultAsync(message.Id, stored, app.ResultTtl, cancellationToken).ConfigureAwait(false);
                     }
+                    app.Events.Publish(TaskEventKind.Finished, message.Id, message.Name, duration: outcome.Duration);
                     return;
                 case OutcomeKind.BadPayload:
                     throw outcome.Error!;
                 case OutcomeKind.Interrupted:
                     throw new OperationCanceledException(cancellationToken);
                 default:
+                    app.Events.Publish(TaskEventKind.Error, message.Id, message.Name, Describe(outcome.Error!), outcome.Duration, willRetry: message.Retries > 0);
                     if (message.Retries > 0)
                     {
                         app.Events.Publish(TaskEventKind.Retrying, message.Id, message.Name, Describe(outcome.Error!), outcome.Duration);
                         message = message with { Retries = message.Retries - 1 };
                         continue;
                     }
-                    app.Events.Publish(TaskEventKind.Error, message.Id, message.Name, Describe(outcome.Error!), outcome.Duration);
                     if (app.StoreResults && app.StoreErrors)
                     {
                         var error = ResultCodec.EncodeError(ErrorOf(outcome.Error!, message.Name));
@@ -217,7 +226,6 @@ internal sealed partial class TaskExecutor
         {
             var result = await task.Invoker(message.Arguments, context, stopping).ConfigureAwait(false);
             var duration = Stopwatch.GetElapsedTime(started);
-            app.Events.Publish(TaskEventKind.Finished, message.Id, message.Name, duration: duration);
             return new Outcome(OutcomeKind.Succeeded, result, null, duration);
         }
         catch (TaskPayloadException e)

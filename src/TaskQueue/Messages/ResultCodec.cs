@@ -8,11 +8,16 @@ namespace TaskQueue.Messages;
 public readonly record struct StoredResult(bool IsError, ReadOnlyMemory<byte> Value, TaskError? Error);
 
 /// <summary>What a failed task left behind.</summary>
-public sealed record TaskError(string Type, string Message, string? StackTrace, string? TaskName);
+public sealed record TaskError(string Type, string Message, string? StackTrace, string? TaskName)
+{
+    /// <summary>How many retries the task had left when it failed (huey's <c>metadata['retries']</c>): 0 for a task that failed for good.</summary>
+    public int RetriesLeft { get; init; }
+}
 
 /// <summary>
 /// Encodes stored results: <c>[0, value]</c> for a value (MessagePack nil for "none"), and
-/// <c>[1, type, message, stackTrace, taskName]</c> for an error.
+/// <c>[1, type, message, stackTrace, taskName, retriesLeft]</c> for an error (errors stored before
+/// the retries count was added have five fields and read as 0 retries left).
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public static class ResultCodec
@@ -35,12 +40,13 @@ public static class ResultCodec
     /// <summary>Encodes an error.</summary>
     public static byte[] EncodeError(TaskError error) => PayloadBuffer.Encode(error, static (ref MessagePackWriter w, TaskError e) =>
     {
-        w.WriteArrayHeader(5);
+        w.WriteArrayHeader(6);
         w.Write(1);
         w.Write(e.Type);
         w.Write(e.Message);
         w.Write(e.StackTrace);
         w.Write(e.TaskName);
+        w.Write(e.RetriesLeft);
     });
 
     /// <summary>Decodes a stored result.</summary>
@@ -60,7 +66,10 @@ public static class ResultCodec
             }
             if (kind == 1 && count >= 5)
             {
-                var error = new TaskError(r.ReadString() ?? "", r.ReadString() ?? "", r.ReadString(), r.ReadString());
+                var error = new TaskError(r.ReadString() ?? "", r.ReadString() ?? "", r.ReadString(), r.ReadString())
+                {
+                    RetriesLeft = count >= 6 ? r.ReadInt32() : 0,
+                };
                 return new StoredResult(true, default, error);
             }
             throw new TaskPayloadException($"a stored result has kind {kind} and {count} fields, which this build does not read");

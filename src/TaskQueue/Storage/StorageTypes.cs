@@ -46,6 +46,9 @@ public sealed record Completion
         Kind = kind;
     }
 
+    /// <summary>What to announce once the settle is stored (a run finished, a retry queued), so that a handler sees the stored result.</summary>
+    internal SettledEvent? AfterSettle { get; init; }
+
     /// <summary>The message being settled.</summary>
     public TakenMessage Message { get; }
 
@@ -126,3 +129,6 @@ public sealed record DeadLetter(string Id, string Queue, string Reason, DateTime
 /// <param name="InFlight">Messages taken by consumers and not yet settled.</param>
 /// <param name="DeadLetters">Messages in dead letters.</param>
 public sealed record StorageCounts(IReadOnlyList<long> QueueLengths, long Scheduled, long InFlight, long DeadLetters);
+
+/// <summary>An event the consumer publishes once a completion is stored.</summary>
+internal readonly record struct SettledEvent(TaskEventKind Kind, string TaskId, string TaskName, TimeSpan? Duration = null);
