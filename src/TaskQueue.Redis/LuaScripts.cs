@@ -88,9 +88,10 @@ internal static partial class LuaScripts
     // applies its effect in the same step: A ack (nothing more), R result (stored, with its expiry),
     // T retry (the replacement at the tail of its queue, or in the schedule when delayed), D dead
     // letter (recorded with its reason), L release (the record's entry back at the head of its
-    // queue, delivery count kept; several keep their order). A record that a reaper already handed
-    // back is gone: its effect still applies (at least once), except a release, whose message is
-    // back in its queue already.
+    // queue, delivery count kept; several keep their order). Settling is idempotent: a record that is
+    // gone was settled by an earlier call with the same receipts (whose reply was lost) or handed back
+    // by a reaper (its message is queued again), so only a result is stored all the same (a second
+    // SET changes nothing); a retry, a dead letter or a release would be a second copy and is skipped.
     // KEYS: 1 in-flight hash, 2 consumers set, 3 schedule, 4 dead letters, 5 sequence, then one
     //       per completion: the result key (R) or the queue key (T, L), else KEYS[1] again
     // ARGV: 1 consumer id, then five per completion: kind, receipt, queue, a, b where
@@ -110,11 +111,11 @@ internal static partial class LuaScripts
           local at = 2 + i * 5
           local kind, receipt, queue, a, b = ARGV[at], ARGV[at + 1], ARGV[at + 2], ARGV[at + 3], ARGV[at + 4]
           local key = KEYS[6 + i]
-          if kind == 'L' then
-            local held = redis.call('HGET', KEYS[1], receipt)
-            if held then releases[#releases + 1] = {key, held} end
+          local held = redis.call('HGET', KEYS[1], receipt)
+          if held then
+            redis.call('HDEL', KEYS[1], receipt)
+            if kind == 'L' then releases[#releases + 1] = {key, held} end
           end
-          redis.call('HDEL', KEYS[1], receipt)
           if kind == 'R' then
             if b == '' then
               redis.call('SET', key, a)
@@ -123,7 +124,7 @@ internal static partial class LuaScripts
             else
               redis.call('DEL', key)
             end
-          elseif kind == 'T' then
+          elseif kind == 'T' and held then
             local delay = tonumber(b)
             if delay <= 0 then
               redis.call('RPUSH', key, '\0' .. a)
@@ -132,7 +133,7 @@ internal static partial class LuaScripts
               redis.call('ZADD', KEYS[3], string.format('%d', clock() + delay),
                 string.format('%012x|%d|', uid, #queue) .. queue .. a)
             end
-          elseif kind == 'D' then
+          elseif kind == 'D' and held then
             local id = redis.call('INCR', KEYS[5])
             redis.call('ZADD', KEYS[4], id,
               string.format('%d|%d|%d|%d|', id, clock(), #queue, #a) .. queue .. a .. b)

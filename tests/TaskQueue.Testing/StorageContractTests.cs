@@ -400,6 +400,41 @@ public abstract partial class StorageContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_settle_sent_again_after_a_lost_reply_changes_nothing()
+    {
+        await Storage.EnqueueManyAsync("q", [B("retry-me"), B("bury-me"), B("store-me"), B("release-me")]);
+        var taken = (await Take(max: 4)).Messages;
+        Completion[] settle =
+        [
+            Completion.Retry(taken[0], B("retry-me again"), TimeSpan.Zero),
+            Completion.ToDeadLetters(taken[1], "bad"),
+            Completion.WithResult(taken[2], "t-store", B("r"), null),
+            Completion.Release(taken[3]),
+        ];
+
+        await Storage.CompleteAsync("c1", settle);
+        await Storage.CompleteAsync("c1", settle);
+
+        Assert.Equal(["release-me", "retry-me again"], (await Storage.PendingAsync("q", 10)).Select(b => S(b)));
+        Assert.Single(await Storage.ListDeadLettersAsync(10));
+        Assert.Equal("r", S(await Storage.ReadResultAsync("t-store", preserve: false)));
+        Assert.Equal(0, await Storage.InFlightCountAsync());
+    }
+
+    [Fact]
+    public async Task A_retry_of_a_message_already_handed_back_is_not_a_second_copy()
+    {
+        await Storage.EnqueueAsync("q", B("a"));
+        await Storage.HeartbeatAsync("slow", TimeSpan.FromMilliseconds(50));
+        var m = (await Take(consumer: "slow")).Messages[0];
+        await Eventually.UntilAsync(async () => (await Storage.ReapAsync(5)).Requeued == 1, "the message to be handed back");
+
+        await Storage.CompleteAsync("slow", [Completion.Retry(m, B("a again"), TimeSpan.Zero)]);
+
+        Assert.Equal(["a"], (await Storage.PendingAsync("q", 10)).Select(b => S(b)));
+    }
+
+    [Fact]
     public async Task Settling_a_message_that_was_already_handed_back_still_stores_the_result()
     {
         await Storage.EnqueueAsync("q", B("a"));

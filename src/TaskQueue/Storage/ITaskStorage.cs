@@ -33,6 +33,8 @@ public interface ITaskStorage : IAsyncDisposable
     /// <summary>
     /// Settles taken messages in one atomic step each (and one round trip for the batch): stores a
     /// result with the ack, re-schedules a retry, sends to dead letters, hands back, or just acks.
+    /// Idempotent: for a message no longer recorded in flight (settled by an earlier call whose reply
+    /// was lost, or handed back by a reaper) a result is stored all the same, and nothing else happens.
     /// </summary>
     ValueTask CompleteAsync(string consumerId, IReadOnlyList<Completion> completions, CancellationToken cancellationToken = default);
 

@@ -114,19 +114,21 @@ public sealed partial class MemoryStorage : ITaskStorage
             List<Entry>? released = null;
             foreach (var c in completions)
             {
-                // A record that is gone was handed back by a reaper: the settle still applies its
-                // effect (at least once), it just has nothing to remove; a release has nothing to do.
+                // A record that is gone was settled before (a retried call whose first reply was lost)
+                // or handed back by a reaper (the message is in its queue again): a result is stored
+                // all the same (storing it twice changes nothing), but a retry, a dead letter or a
+                // release would be a second copy, so they apply only while the record is held.
                 bool wasInFlight = records?.Remove(c.Message.Receipt) == true;
                 switch (c.Kind)
                 {
                     case CompletionKind.Result:
                         results[c.ResultId!] = (c.Result.ToArray(), now + c.ResultTtl);
                         break;
-                    case CompletionKind.Retry:
+                    case CompletionKind.Retry when wasInFlight:
                         if (c.Delay <= TimeSpan.Zero) QueueOf(c.Message.Queue).AddLast(new Entry(c.Replacement.ToArray(), 0));
                         else AddScheduled(c.Message.Queue, c.Replacement.ToArray(), now + c.Delay);
                         break;
-                    case CompletionKind.DeadLetter:
+                    case CompletionKind.DeadLetter when wasInFlight:
                         AddDeadLetter(c.Message.Queue, c.Message.Body.ToArray(), c.Reason ?? "unknown", now);
                         break;
                     case CompletionKind.Release when wasInFlight:
