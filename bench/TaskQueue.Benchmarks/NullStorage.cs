@@ -38,6 +38,7 @@ internal sealed class NullStorage : ITaskStorage
     public ValueTask<bool> FirePeriodicAsync(string name, DateTimeOffset due, DateTimeOffset mark, string queue, ReadOnlyMemory<byte> message, CancellationToken cancellationToken = default) => throw Unsupported();
     public ValueTask<DateTimeOffset?> GetPeriodicLastFiredAsync(string name, CancellationToken cancellationToken = default) => throw Unsupported();
     public ValueTask<bool> AcquireLockAsync(string name, string owner, TimeSpan ttl, CancellationToken cancellationToken = default) => throw Unsupported();
+    public ValueTask<bool> TakeOverLockAsync(string name, string from, string to, TimeSpan ttl, CancellationToken cancellationToken = default) => throw Unsupported();
     public ValueTask<bool> ReleaseLockAsync(string name, string owner, CancellationToken cancellationToken = default) => throw Unsupported();
     public ValueTask<string?> GetLockOwnerAsync(string name, CancellationToken cancellationToken = default) => throw Unsupported();
     public ValueTask<RecurringWriteResult> PutRecurringAsync(RecurringWrite write, CancellationToken cancellationToken = default) => throw Unsupported();

@@ -22,6 +22,15 @@ internal static partial class LuaScripts
         return 1
         """;
 
+    // Hand a lock over: taken for ARGV[2] when free, held by ARGV[1], or already held by ARGV[2].
+    // KEYS: 1 lock. ARGV: 1 from, 2 to, 3 ttl ms.
+    public const string TakeOverLock = """
+        local owner = redis.call('GET', KEYS[1])
+        if owner and owner ~= ARGV[1] and owner ~= ARGV[2] then return 0 end
+        redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+        return 1
+        """;
+
     // Free a lock held by ARGV[1]. KEYS: 1 lock.
     public const string ReleaseLock = """
         if redis.call('GET', KEYS[1]) == ARGV[1] then

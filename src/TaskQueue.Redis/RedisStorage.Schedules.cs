@@ -37,6 +37,18 @@ public sealed partial class RedisStorage
     }
 
     /// <inheritdoc />
+    /// <remarks>One script call.</remarks>
+    public async ValueTask<bool> TakeOverLockAsync(string name, string from, string to, TimeSpan ttl, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ArgumentException.ThrowIfNullOrEmpty(from);
+        ArgumentException.ThrowIfNullOrEmpty(to);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(ttl, TimeSpan.Zero);
+        var reply = await db.ScriptEvaluateAsync(LuaScripts.TakeOverLock, [keys.Lock(name)], [from, to, Milliseconds(ttl)]).ConfigureAwait(false);
+        return (long)reply == 1;
+    }
+
+    /// <inheritdoc />
     public async ValueTask<bool> ReleaseLockAsync(string name, string owner, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);

@@ -219,4 +219,19 @@ public abstract partial class StorageContractTests
         Assert.All(results.Where(r => r != RecurringFireStatus.Fired), r => Assert.Equal(RecurringFireStatus.VersionConflict, r));
         Assert.Single(await PendingText());
     }
+
+    [Fact]
+    public async Task A_lock_is_handed_over_from_its_message_to_one_delivery_and_no_other()
+    {
+        var ttl = TimeSpan.FromMinutes(1);
+        Assert.True(await Storage.AcquireLockAsync("run", "msg", ttl));
+
+        Assert.True(await Storage.TakeOverLockAsync("run", "msg", "msg/first", ttl));
+        Assert.Equal("msg/first", await Storage.GetLockOwnerAsync("run"));
+        Assert.False(await Storage.TakeOverLockAsync("run", "msg", "msg/second", ttl));
+        Assert.True(await Storage.TakeOverLockAsync("run", "msg", "msg/first", ttl)); // the holder extends it
+        Assert.True(await Storage.ReleaseLockAsync("run", "msg/first"));
+        Assert.True(await Storage.TakeOverLockAsync("run", "msg", "msg/second", ttl)); // free again
+        Assert.Equal("msg/second", await Storage.GetLockOwnerAsync("run"));
+    }
 }

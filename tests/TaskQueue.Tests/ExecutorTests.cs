@@ -4,6 +4,7 @@ using TaskQueue.Messages;
 using TaskQueue.Serialization;
 using TaskQueue.Storage;
 using TaskQueue.Tests.Tasks;
+using TaskQueue.Testing;
 
 namespace TaskQueue.Tests;
 
@@ -177,5 +178,28 @@ public sealed class ExecutorTests
 
         Assert.Equal(CompletionKind.DeadLetter, completion.Kind);
         Assert.StartsWith("malformed message: the message does not decode", completion.Reason);
+    }
+
+    [Fact]
+    public async Task A_redelivered_copy_of_a_no_overlap_run_is_skipped_while_the_first_copy_runs()
+    {
+        var key = Counters.NewKey();
+        var message = new TaskMessage
+        {
+            Id = TaskId.New(), Name = Slow.Name, Arguments = Args(key, 1500), RecurringId = "rec-" + key, Exclusive = true,
+        };
+        var body = MessageCodec.Encode(message);
+        // The recurring runner queued it holding the record's lock for the message.
+        Assert.True(await app.Storage.AcquireLockAsync(RecurringTasks.LockName(message.RecurringId), message.Id, TimeSpan.FromMinutes(1)));
+        var executor = Executor;
+
+        var first = executor.ExecuteAsync(new TakenMessage("default", body, "receipt-1", 0), checkRevocations: false, CancellationToken.None).AsTask();
+        await Eventually.UntilAsync(() => Counters.Get(key + ":start") == 1, "the first copy to start");
+        // A reaper handed the same message back (its consumer's heartbeat lapsed): another delivery, same id.
+        var copy = await executor.ExecuteAsync(new TakenMessage("default", body, "receipt-2", 1), checkRevocations: false, CancellationToken.None);
+
+        Assert.Equal(CompletionKind.Ack, copy.Kind);
+        Assert.Equal(CompletionKind.Result, (await first).Kind);
+        Assert.Equal(1, Counters.Get(key + ":start"));
     }
 }

@@ -59,16 +59,19 @@ internal sealed partial class TaskExecutor
         Outcome outcome;
         if (message.Exclusive && message.RecurringId is { } recurringId)
         {
-            // A run that must not overlap holds its record's lock while it runs; if another run holds
-            // it (a run queued before this one's lock expired), this run is skipped.
+            // A run that must not overlap holds its record's lock while it runs. The lock was taken for
+            // the message when it was queued; the run takes it over for this delivery, so a copy of the
+            // same message handed back by a reaper (same id, another delivery) cannot take it while
+            // this one runs. If another run holds it, this one is skipped.
             string lockName = RecurringTasks.LockName(recurringId);
-            if (!await app.Storage.AcquireLockAsync(lockName, message.Id, RecurringLockTtl, stopping).ConfigureAwait(false))
+            string owner = message.Id + "/" + taken.Receipt;
+            if (!await app.Storage.TakeOverLockAsync(lockName, message.Id, owner, RecurringLockTtl, stopping).ConfigureAwait(false))
             {
                 LogOverlapSkipped(logger, message.Name, message.Id);
                 app.Events.Publish(TaskEventKind.Skipped, message.Id, message.Name, "another run of its recurring task is still going");
                 return Completion.Ack(taken);
             }
-            outcome = await RunHoldingLockAsync(message, task, lockName, stopping).ConfigureAwait(false);
+            outcome = await RunHoldingLockAsync(message, task, lockName, owner, stopping).ConfigureAwait(false);
         }
         else
         {
@@ -167,10 +170,10 @@ internal sealed partial class TaskExecutor
     /// </summary>
     public TimeSpan RecurringLockTtl { get; set; } = TimeSpan.FromSeconds(30);
 
-    private async ValueTask<Outcome> RunHoldingLockAsync(TaskMessage message, TaskDescriptor task, string lockName, CancellationToken stopping)
+    private async ValueTask<Outcome> RunHoldingLockAsync(TaskMessage message, TaskDescriptor task, string lockName, string owner, CancellationToken stopping)
     {
         using var done = new CancellationTokenSource();
-        var renewal = RenewLockAsync(lockName, message.Id, done.Token);
+        var renewal = RenewLockAsync(lockName, owner, done.Token);
         try
         {
             return await RunAsync(message, task, stopping).ConfigureAwait(false);
@@ -181,7 +184,7 @@ internal sealed partial class TaskExecutor
             await renewal.ConfigureAwait(false);
             try
             {
-                await app.Storage.ReleaseLockAsync(lockName, message.Id, CancellationToken.None).ConfigureAwait(false);
+                await app.Storage.ReleaseLockAsync(lockName, owner, CancellationToken.None).ConfigureAwait(false);
             }
             catch (Exception e)
             {

@@ -147,6 +147,18 @@ public interface ITaskStorage : IAsyncDisposable
     /// </summary>
     ValueTask<bool> AcquireLockAsync(string name, string owner, TimeSpan ttl, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Hands the lock <paramref name="name"/> from <paramref name="from"/> to <paramref name="to"/> for
+    /// <paramref name="ttl"/>, in one atomic step: taken when it is free, held by <paramref name="from"/>,
+    /// or already held by <paramref name="to"/> (which extends it); false when anyone else holds it.
+    /// </summary>
+    /// <remarks>
+    /// A run that must not overlap finds its record's lock held by its message id (from when it was
+    /// queued) and takes it over for its own delivery, so that a redelivered copy of the same message,
+    /// which has another delivery, cannot take it while the first copy still runs.
+    /// </remarks>
+    ValueTask<bool> TakeOverLockAsync(string name, string from, string to, TimeSpan ttl, CancellationToken cancellationToken = default);
+
     /// <summary>Frees the lock <paramref name="name"/> if <paramref name="owner"/> holds it; says whether it did.</summary>
     ValueTask<bool> ReleaseLockAsync(string name, string owner, CancellationToken cancellationToken = default);
 

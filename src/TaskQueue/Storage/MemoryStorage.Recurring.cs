@@ -50,6 +50,22 @@ public sealed partial class MemoryStorage
     }
 
     /// <inheritdoc />
+    public ValueTask<bool> TakeOverLockAsync(string name, string from, string to, TimeSpan ttl, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ArgumentException.ThrowIfNullOrEmpty(from);
+        ArgumentException.ThrowIfNullOrEmpty(to);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(ttl, TimeSpan.Zero);
+        lock (gate)
+        {
+            var holder = LockOwner(name);
+            if (holder is not null && holder != from && holder != to) return new(false);
+            locks[name] = (to, time.GetUtcNow() + ttl);
+            return new(true);
+        }
+    }
+
+    /// <inheritdoc />
     public ValueTask<bool> ReleaseLockAsync(string name, string owner, CancellationToken cancellationToken = default)
     {
         lock (gate)
