@@ -92,6 +92,7 @@ internal sealed class ConfigurationReader(IConfiguration section, List<string> e
         r.Duration(nameof(options.ShutdownGrace), v => options.ShutdownGrace = v);
         r.Duration(nameof(options.VisibilityTimeout), v => options.VisibilityTimeout = v);
         r.Int(nameof(options.MaxRedeliveries), v => options.MaxRedeliveries = v);
+        r.Duration(nameof(options.UnknownTaskGrace), v => options.UnknownTaskGrace = v);
         r.Bool(nameof(options.Periodic), v => options.Periodic = v);
         r.Bool(nameof(options.Recurring), v => options.Recurring = v);
         r.Bool(nameof(options.Scheduler), v => options.Scheduler = v);

@@ -39,6 +39,9 @@ public sealed class TaskQueueWorkerOptions
     /// <summary>How often a message may be handed back after its consumer died before it goes to dead letters. Default 5.</summary>
     public int MaxRedeliveries { get; set; } = 5;
 
+    /// <summary>How long a message naming a task this worker does not know is handed back for one that knows it before it goes to dead letters (rolling deploys). Default 1 minute.</summary>
+    public TimeSpan UnknownTaskGrace { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>Whether this consumer fires periodic tasks (each occurrence runs once however many do). Default true.</summary>
     public bool Periodic { get; set; } = true;
 
@@ -62,6 +65,7 @@ public sealed class TaskQueueWorkerOptions
             ShutdownGrace = grace ?? TimeSpan.FromSeconds(30),
             VisibilityTimeout = VisibilityTimeout,
             MaxRedeliveries = MaxRedeliveries,
+            UnknownTaskGrace = UnknownTaskGrace,
             RunPeriodic = Periodic,
             RunRecurring = Recurring,
             RunScheduler = Scheduler,

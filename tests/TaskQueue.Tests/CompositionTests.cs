@@ -23,7 +23,9 @@ public sealed class CompositionTests
     public async Task A_consumer_runs_only_what_its_apps_catalog_holds()
     {
         var app = new TaskApp { Tasks = TaskCatalog.Create([Zero.Descriptor]) };
-        await using var consumer = new TaskConsumer(app, TestApps.FastOptions());
+        var options = TestApps.FastOptions();
+        options.UnknownTaskGrace = TimeSpan.Zero;
+        await using var consumer = new TaskConsumer(app, options);
         consumer.Start();
 
         Assert.Equal(0, await Zero.With(app).Enqueue().GetAsync(timeout: TestApps.Wait));

@@ -202,4 +202,35 @@ public sealed class ExecutorTests
         Assert.Equal(CompletionKind.Result, (await first).Kind);
         Assert.Equal(1, Counters.Get(key + ":start"));
     }
+
+    [Fact]
+    public async Task A_young_message_naming_an_unknown_task_is_handed_back_and_an_old_one_dead_lettered()
+    {
+        var (fake, time) = TestApps.WithFakeTime();
+        var executor = new TaskExecutor(fake) { UnknownTaskGrace = TimeSpan.FromMinutes(1) };
+        var body = MessageCodec.Encode(new TaskMessage { Id = TaskId.New(), Name = "Deployed.Tomorrow", Arguments = Args(), CreatedAt = time.GetUtcNow() });
+
+        var young = await executor.ExecuteAsync(Taken(body), checkRevocations: false, CancellationToken.None);
+        time.Advance(TimeSpan.FromMinutes(2));
+        var old = await executor.ExecuteAsync(Taken(body), checkRevocations: false, CancellationToken.None);
+
+        Assert.Equal(CompletionKind.Retry, young.Kind);
+        Assert.Equal(TimeSpan.FromSeconds(5), young.Delay);
+        Assert.True(young.Replacement.Span.SequenceEqual(body));
+        Assert.Equal(CompletionKind.DeadLetter, old.Kind);
+        Assert.Contains("no task named 'Deployed.Tomorrow'", old.Reason);
+    }
+
+    [Fact]
+    public async Task A_huge_task_name_is_cut_in_the_dead_letter_reason()
+    {
+        var name = new string('x', 1_000_000);
+        var body = MessageCodec.Encode(new TaskMessage { Id = TaskId.New(), Name = name, Arguments = Args() });
+
+        var completion = await Executor.ExecuteAsync(Taken(body), checkRevocations: false, CancellationToken.None);
+
+        Assert.Equal(CompletionKind.DeadLetter, completion.Kind);
+        Assert.InRange(completion.Reason!.Length, 1, 400);
+        Assert.Contains("(1,000,000 characters)", completion.Reason);
+    }
 }

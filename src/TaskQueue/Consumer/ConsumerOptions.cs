@@ -47,6 +47,13 @@ public sealed class ConsumerOptions
     public TimeSpan UnknownRecurringTaskGrace { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>
+    /// How long after it was enqueued a message naming a task this worker does not know is handed
+    /// back (every few seconds) for a worker that knows it, before it goes to dead letters: during a
+    /// rolling deploy old workers see tasks only new ones have. Zero dead-letters at once. Default 1 minute.
+    /// </summary>
+    public TimeSpan UnknownTaskGrace { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
     /// How often the scheduler looks for due tasks it has not seen yet; a task it has seen is
     /// promoted when its eta comes, not at the next interval. Default 20 ms.
     /// </summary>
@@ -85,6 +92,7 @@ public sealed class ConsumerOptions
         if (BatchSize < 1) throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, "the batch size must be at least 1");
         if (TakeWait <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(TakeWait), TakeWait, "must be positive");
         if (RecurringInterval <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(RecurringInterval), RecurringInterval, "must be positive");
+        if (UnknownTaskGrace < TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(UnknownTaskGrace), UnknownTaskGrace, "cannot be negative");
         if (UnknownRecurringTaskGrace < TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(UnknownRecurringTaskGrace), UnknownRecurringTaskGrace, "cannot be negative");
         if (SchedulerInterval <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(SchedulerInterval), SchedulerInterval, "must be positive");
         if (VisibilityTimeout < TimeSpan.FromSeconds(1)) throw new ArgumentOutOfRangeException(nameof(VisibilityTimeout), VisibilityTimeout, "must be at least 1 s");

@@ -46,7 +46,11 @@ public sealed partial class TaskConsumer : IAsyncDisposable
         queues = [.. this.options.Queues];
         var factory = loggerFactory ?? NullLoggerFactory.Instance;
         logger = factory.CreateLogger<TaskConsumer>();
-        executor = new TaskExecutor(app, factory.CreateLogger<TaskExecutor>()) { RecurringLockTtl = this.options.VisibilityTimeout };
+        executor = new TaskExecutor(app, factory.CreateLogger<TaskExecutor>())
+        {
+            RecurringLockTtl = this.options.VisibilityTimeout,
+            UnknownTaskGrace = this.options.UnknownTaskGrace,
+        };
         ticker = new PeriodicTicker(app, app.Tasks.All, factory.CreateLogger<PeriodicTicker>());
         recurring = new RecurringRunner(app, this.options.VisibilityTimeout, factory.CreateLogger<RecurringRunner>())
         {

@@ -48,7 +48,14 @@ internal sealed partial class TaskExecutor
         using var logScope = logger.IsEnabled(LogLevel.Critical) ? logger.BeginScope(new RunScope(message.Name, message.Id)) : null;
         if (!app.Tasks.TryGet(message.Name, out var task))
         {
-            return DeadLetter(taken, message, activity, new UnknownTaskException(message.Name).Message);
+            // During a rolling deploy an old worker sees tasks that only new workers know: while the
+            // message is young it goes back (in the schedule, a few seconds on) for one that knows it.
+            if (message.CreatedAt is { } created && app.TimeProvider.GetUtcNow() - created < UnknownTaskGrace)
+            {
+                LogUnknownHandedBack(logger, Texts.Cut(message.Name), message.Id);
+                return Completion.Retry(taken, taken.Body, UnknownTaskRetryDelay);
+            }
+            return DeadLetter(taken, message, activity, new UnknownTaskException(Texts.Cut(message.Name)).Message);
         }
 
         if (checkRevocations && await IsRevokedAsync(message, stopping).ConfigureAwait(false))
@@ -163,6 +170,12 @@ internal sealed partial class TaskExecutor
         return true;
     }
 
+    /// <summary>How long after its creation a message naming an unknown task is handed back before it is dead-lettered. Default 1 minute.</summary>
+    public TimeSpan UnknownTaskGrace { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>How far a message naming an unknown task is put off each time it is handed back.</summary>
+    private static readonly TimeSpan UnknownTaskRetryDelay = TimeSpan.FromSeconds(5);
+
     /// <summary>
     /// How long the lock of a run that must not overlap lasts without renewal; a running task renews
     /// it every third of this, so a crashed run blocks its record for at most this long. Default 30 s
@@ -256,7 +269,7 @@ internal sealed partial class TaskExecutor
     private Completion DeadLetter(TakenMessage taken, TaskMessage? message, System.Diagnostics.Activity? activity, string reason)
     {
         TaskTelemetry.DeadLettered(activity, message?.Name, taken.Queue, reason);
-        LogDeadLettered(logger, message?.Name ?? "?", message?.Id ?? "?", reason);
+        LogDeadLettered(logger, Texts.Cut(message?.Name ?? "?"), Texts.Cut(message?.Id ?? "?"), Texts.Cut(reason));
         app.Events.Publish(TaskEventKind.DeadLettered, message?.Id, message?.Name, reason);
         return Completion.ToDeadLetters(taken, reason);
     }
@@ -306,6 +319,9 @@ internal sealed partial class TaskExecutor
 
     [LoggerMessage(6, LogLevel.Warning, "Could not renew or release lock {LockName}")]
     private static partial void LogLockError(ILogger logger, string lockName, Exception error);
+
+    [LoggerMessage(7, LogLevel.Information, "Task {TaskName} ({TaskId}) is not known to this worker; handed back for a worker that knows it")]
+    private static partial void LogUnknownHandedBack(ILogger logger, string taskName, string taskId);
 
     [LoggerMessage(4, LogLevel.Information, "Task {TaskName} ({TaskId}) skipped: revoked")]
     private static partial void LogRevoked(ILogger logger, string taskName, string taskId);
