@@ -71,7 +71,9 @@ export TASKQUEUE_AOT_WORKER="$work/aot-worker/taskqueue-sample-worker"
 echo "== test"
 # One test project at a time (-m:1): the process-level tests start worker processes and Redis
 # servers, and on a 2-core machine they should not share it with three other test hosts.
-dotnet test TaskQueue.sln --no-build -nologo -v:q -m:1 --results-directory "$work/results" --logger "trx" "$@"
+# A test that hangs is stopped after 5 minutes and counts as failed, well inside CI's time.
+dotnet test TaskQueue.sln --no-build -nologo -v:q -m:1 --results-directory "$work/results" --logger "trx" \
+  --blame-hang --blame-hang-timeout 5m --blame-hang-dump-type none "$@"
 test_rc=$?
 
 # Say what failed, with the message, so that a CI log is enough to start from.
