@@ -42,9 +42,25 @@ public sealed class TaskCatalog
 
     /// <summary>
     /// Every task announced by the generated code of this process: the tasks of the running
-    /// assembly and of every assembly it references. Each read takes a fresh snapshot.
+    /// assembly and of every assembly it references, as registered when read.
     /// </summary>
-    public static TaskCatalog Registered => new(TaskRegistry.Snapshot());
+    public static TaskCatalog Registered
+    {
+        get
+        {
+            // Every app built without a catalog of its own takes this one: build it once per change of the registry.
+            var cached = Volatile.Read(ref registered);
+            int version = TaskRegistry.Version;
+            if (cached is not null && cached.Version == version) return cached.Catalog;
+            var fresh = new TaskCatalog(TaskRegistry.Snapshot());
+            Volatile.Write(ref registered, new RegisteredSnapshot(version, fresh));
+            return fresh;
+        }
+    }
+
+    private static RegisteredSnapshot? registered;
+
+    private sealed record RegisteredSnapshot(int Version, TaskCatalog Catalog);
 
     /// <summary>A catalog of exactly <paramref name="tasks"/> (for example a worker that serves some tasks only).</summary>
     /// <exception cref="ArgumentException">Two different tasks share a name.</exception>

@@ -23,12 +23,18 @@ public static class TaskRegistry
     {
         ArgumentNullException.ThrowIfNull(task);
         var existing = Tasks.GetOrAdd(task.Name, task);
-        if (!ReferenceEquals(existing, task))
+        if (ReferenceEquals(existing, task)) Interlocked.Increment(ref version);
+        else
         {
             throw new InvalidOperationException(
                 $"Two tasks are named '{task.Name}'. Task names must be unique in a process; set [Task(Name = ...)] on one of them.");
         }
     }
+
+    private static int version;
+
+    /// <summary>Changes whenever a registration adds a task (registering the same descriptor again may bump it too).</summary>
+    internal static int Version => Volatile.Read(ref version);
 
     /// <summary>Every task registered so far, ordered by name.</summary>
     internal static TaskDescriptor[] Snapshot() => Tasks.Values.OrderBy(t => t.Name, StringComparer.Ordinal).ToArray();

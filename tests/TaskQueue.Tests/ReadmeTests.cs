@@ -5,12 +5,7 @@ namespace TaskQueue.Tests;
 /// <summary>The README's tour is the quickstart's code: every line of it must be in the sample, which the build compiles and CI runs.</summary>
 public sealed partial class ReadmeTests
 {
-    private static string RepositoryRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "TaskQueue.sln"))) dir = dir.Parent;
-        return dir?.FullName ?? throw new InvalidOperationException("TaskQueue.sln not found above " + AppContext.BaseDirectory);
-    }
+    private static string RepositoryRoot() => TaskQueue.Testing.Repository.Root;
 
     [Fact]
     public void Every_line_of_the_tour_is_in_the_quickstart_sample()

@@ -14,7 +14,7 @@ public sealed class LibraryTasksTests(RedisServerFixture redis)
     [Fact]
     public async Task A_worker_runs_tasks_of_a_library_it_only_references()
     {
-        var dll = Path.Combine(RepositoryRoot(), "samples", "Worker", "bin", Configuration, "net10.0", "taskqueue-sample-worker.dll");
+        var dll = Path.Combine(Repository.Root, "samples", "Worker", "bin", Configuration, "net10.0", "taskqueue-sample-worker.dll");
         Assert.True(File.Exists(dll), $"{dll} is missing: build the solution first");
         var application = "lib" + Guid.NewGuid().ToString("N")[..8];
         await using var storage = await RedisStorage.ConnectAsync(new RedisStorageOptions { ConnectionString = redis.ConnectionString, ApplicationName = application });
@@ -33,11 +33,4 @@ public sealed class LibraryTasksTests(RedisServerFixture redis)
 #else
     private const string Configuration = "Release";
 #endif
-
-    private static string RepositoryRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "TaskQueue.sln"))) dir = dir.Parent;
-        return dir?.FullName ?? throw new InvalidOperationException("TaskQueue.sln not found above " + AppContext.BaseDirectory);
-    }
 }

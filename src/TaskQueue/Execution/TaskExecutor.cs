@@ -45,6 +45,7 @@ internal sealed partial class TaskExecutor
 
         TaskTelemetry.Consumed(message, taken.Queue, app.TimeProvider);
         using var activity = TaskTelemetry.StartProcess(message, taken);
+        // The scope's state is allocated only for a logger that writes anything at all.
         using var logScope = logger.IsEnabled(LogLevel.Critical) ? logger.BeginScope(new RunScope(message.Name, message.Id)) : null;
         if (!app.Tasks.TryGet(message.Name, out var task))
         {
@@ -89,10 +90,7 @@ internal sealed partial class TaskExecutor
             case OutcomeKind.Succeeded:
                 TaskTelemetry.Succeeded(activity, message.Name, taken.Queue, outcome.Duration);
                 // Finished is announced once the result is stored, so a handler can read it.
-                return StoreOrAck(taken, message, task, outcome.Result) with
-                {
-                    AfterSettle = new SettledEvent(TaskEventKind.Finished, message.Id, message.Name, outcome.Duration),
-                };
+                return Announce(StoreOrAck(taken, message, task, outcome.Result), TaskEventKind.Finished, message, outcome.Duration);
             case OutcomeKind.BadPayload:
                 return DeadLetter(taken, message, activity, outcome.Error!.Message);
             case OutcomeKind.Interrupted:
@@ -110,7 +108,7 @@ internal sealed partial class TaskExecutor
                     app.Events.Publish(TaskEventKind.Retrying, message.Id, message.Name, Describe(outcome.Error!), outcome.Duration);
                     var again = MessageCodec.Encode(message with { Retries = message.Retries - 1 });
                     var requeued = message.RetryDelay > TimeSpan.Zero ? TaskEventKind.Scheduled : TaskEventKind.Enqueued;
-                    return Completion.Retry(taken, again, message.RetryDelay) with { AfterSettle = new SettledEvent(requeued, message.Id, message.Name) };
+                    return Announce(Completion.Retry(taken, again, message.RetryDelay), requeued, message);
                 }
                 LogFailed(logger, message.Name, message.Id, outcome.Error!);
                 return app.StoreResults && app.StoreErrors && task.Periodic is null
@@ -256,6 +254,13 @@ internal sealed partial class TaskExecutor
         {
             return new Outcome(OutcomeKind.Failed, null, e, Stopwatch.GetElapsedTime(started));
         }
+    }
+
+    /// <summary>Has the consumer publish <paramref name="kind"/> once <paramref name="completion"/> is stored; nothing to carry while nobody listens.</summary>
+    private Completion Announce(Completion completion, TaskEventKind kind, TaskMessage message, TimeSpan? duration = null)
+    {
+        if (app.Events.HasListeners) completion.AfterSettle = new SettledEvent(kind, message.Id, message.Name, duration);
+        return completion;
     }
 
     /// <remarks>A periodic task's value is stored for nobody (huey stores none): the ticker that enqueues it keeps no handle.</remarks>

@@ -46,8 +46,11 @@ public sealed record Completion
         Kind = kind;
     }
 
-    /// <summary>What to announce once the settle is stored (a run finished, a retry queued), so that a handler sees the stored result.</summary>
-    internal SettledEvent? AfterSettle { get; init; }
+    /// <summary>
+    /// What to announce once the settle is stored (a run finished, a retry queued), so that a handler
+    /// sees the stored result. Set on the completion the executor just made, only while somebody listens.
+    /// </summary>
+    internal SettledEvent? AfterSettle { get; set; }
 
     /// <summary>The message being settled.</summary>
     public TakenMessage Message { get; }
@@ -131,4 +134,4 @@ public sealed record DeadLetter(string Id, string Queue, string Reason, DateTime
 public sealed record StorageCounts(IReadOnlyList<long> QueueLengths, long Scheduled, long InFlight, long DeadLetters);
 
 /// <summary>An event the consumer publishes once a completion is stored.</summary>
-internal readonly record struct SettledEvent(TaskEventKind Kind, string TaskId, string TaskName, TimeSpan? Duration = null);
+internal sealed record SettledEvent(TaskEventKind Kind, string TaskId, string TaskName, TimeSpan? Duration = null);
