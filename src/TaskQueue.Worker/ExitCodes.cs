@@ -11,4 +11,11 @@ public static class ExitCodes
 
     /// <summary>Did not start: bad command line, environment variable or configuration (the message says which).</summary>
     public const int Usage = 2;
+
+    /// <summary>
+    /// Stopped, but a task ignored its cancellation token after the grace period: its message went
+    /// back to the queue while it still ran, so it may run again elsewhere. Pass the token on (or
+    /// raise the grace) in that task.
+    /// </summary>
+    public const int TasksLeftRunning = 3;
 }

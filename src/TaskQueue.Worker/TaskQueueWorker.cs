@@ -130,7 +130,16 @@ public static partial class TaskQueueWorker
         using var stopped = host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.Register(stopping.Cancel);
         var app = host.Services.GetRequiredService<TaskApp>();
         var tasks = app.Tasks.All;
-        LogReady(logger, worker.Consumer!.ConsumerId, workerOptions.Workers, string.Join(",", workerOptions.Queues), app.Name,
+        var consumer = worker.Consumer!;
+        // Checkpoint: "ready" means connected. Until storage answers the consumer retries, and says so once.
+        try
+        {
+            await consumer.Ready.WaitAsync(stopping.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        if (consumer.Ready.IsCompletedSuccessfully) LogReady(logger, consumer.ConsumerId, workerOptions.Workers, string.Join(",", workerOptions.Queues), app.Name,
             worker.ShutdownGrace.TotalSeconds, workerOptions.VisibilityTimeout.TotalSeconds, workerOptions.MaxRedeliveries, tasks.Count,
             string.Join(", ", tasks.Select(t => t.Name)));
         try
@@ -141,6 +150,7 @@ public static partial class TaskQueueWorker
         {
         }
         await host.StopAsync(CancellationToken.None).ConfigureAwait(false);
+        if (consumer.AbandonedTasks > 0) return ExitCodes.TasksLeftRunning;
         return Volatile.Read(ref signals) > 1 ? ExitCodes.StoppedAtOnce : ExitCodes.Stopped;
     }
 

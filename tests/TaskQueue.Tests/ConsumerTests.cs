@@ -380,4 +380,46 @@ public sealed class ConsumerTests
         Assert.Equal(1, Counters.Get(key + ":start"));
         Assert.Equal(3000, await run.GetAsync(timeout: TestApps.Wait));
     }
+
+    [Fact]
+    public async Task One_long_task_holds_neither_the_rest_of_its_batch_nor_the_results_before_it()
+    {
+        // All seven messages go to one worker in one take; the second task hangs. The first one's
+        // result must be stored, and the five after it run by the other worker, while it hangs.
+        var app = TestApps.Memory();
+        var key = Counters.NewKey();
+        var first = Add.With(app).Enqueue(2, 3);
+        Slow.With(app).Enqueue(key, 60_000);
+        for (int i = 0; i < 5; i++) Touch.With(app).Enqueue(key);
+        var options = TestApps.FastOptions(workers: 2);
+        options.BatchSize = 16;
+        await using var consumer = new TaskConsumer(app, options);
+        consumer.Start();
+
+        await Eventually.UntilAsync(() => Counters.Get(key) == 5, "the five quick tasks to run while the slow one hangs");
+        Assert.Equal(5, await first.GetAsync(timeout: TestApps.Wait));
+        Assert.Equal(1, Counters.Get(key + ":start"));
+        Assert.Equal(0, Counters.Get(key + ":end"));
+        await consumer.StopAsync(grace: TimeSpan.Zero).WaitAsync(TestApps.Wait);
+    }
+
+    [Fact]
+    public async Task A_task_deaf_to_its_token_is_left_behind_after_the_grace_and_its_message_handed_back()
+    {
+        var app = TestApps.Memory();
+        var key = Counters.NewKey();
+        var consumer = new TaskConsumer(app, TestApps.FastOptions(workers: 1));
+        consumer.Start();
+        var run = Stubborn.With(app).Enqueue(key, 30_000);
+        await Eventually.UntilAsync(() => Counters.Get(key + ":start") == 1, "the task to start");
+
+        var stopped = System.Diagnostics.Stopwatch.StartNew();
+        await consumer.StopAsync(grace: TimeSpan.FromMilliseconds(200)).WaitAsync(TestApps.Wait);
+
+        Assert.InRange(stopped.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(5));
+        Assert.Equal(1, consumer.AbandonedTasks);
+        Assert.Equal(0, Counters.Get(key + ":end"));
+        Assert.Equal(0, await app.Storage.InFlightCountAsync());
+        Assert.Equal(run.Id, Assert.Single(await app.PendingAsync()).Id);
+    }
 }

@@ -55,6 +55,16 @@ public static class TestTasks
         return milliseconds;
     }
 
+    /// <summary>Like <see cref="Slow"/>, but deaf to its cancellation token.</summary>
+    [Task]
+    public static async Task<int> Stubborn(string key, int milliseconds)
+    {
+        Counters.Increment(key + ":start");
+        await Task.Delay(milliseconds);
+        Counters.Increment(key + ":end");
+        return milliseconds;
+    }
+
     [Task(Retries = 3, RetryDelaySeconds = 7)]
     public static string Context(TaskContext context) => $"{context.TaskId}|{context.TaskName}|{context.RetriesLeft}|{context.RetryDelay.TotalSeconds}";
 

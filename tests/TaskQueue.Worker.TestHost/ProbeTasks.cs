@@ -56,6 +56,15 @@ public static class ProbeTasks
         await Task.Delay(milliseconds, cancellationToken);
         return $"lingered {milliseconds} ms";
     }
+
+    /// <summary>Like <see cref="Linger"/>, but deaf to cancellation: for a task that outstays the grace period.</summary>
+    [Task]
+    public static async Task<string> Deaf(int milliseconds)
+    {
+        await Probe.Db.StringSetAsync(Probe.Key("deaf:started"), Environment.ProcessId);
+        await Task.Delay(milliseconds);
+        return $"ignored cancellation for {milliseconds} ms";
+    }
 }
 
 public static class PureTasks

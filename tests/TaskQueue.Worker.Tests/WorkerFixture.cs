@@ -41,7 +41,8 @@ public sealed class Scenario : IAsyncDisposable
 
     public async Task<WorkerProcess> StartWorkerAsync(params string[] extra)
     {
-        var args = new List<string> { "--redis", Redis, "--app", Application, "--visibility-timeout", "3", "--grace", "10" };
+        var args = new List<string> { "--redis", Redis, "--app", Application, "--visibility-timeout", "3" };
+        if (!extra.Contains("--grace")) args.AddRange(["--grace", "10"]);
         args.AddRange(extra);
         var worker = await WorkerProcess.StartAsync(args, new Dictionary<string, string>
         {

@@ -138,4 +138,50 @@ public sealed class WorkerProcessTests(RedisServerFixture redis)
         Assert.True(code == 1, $"exit code {code}; the worker said:\n{worker.Dump()}");
         Assert.Equal(r.Id, Assert.Single(await s.App.PendingAsync()).Id);
     }
+
+    [Fact]
+    public async Task A_task_deaf_to_cancellation_is_handed_back_after_the_grace_and_the_worker_exits_3()
+    {
+        await using var s = await NewScenario();
+        var worker = await s.StartWorkerAsync("-w", "1", "--grace", "1");
+        var r = Deaf.With(s.App).Enqueue(60_000);
+        await Eventually.UntilAsync(async () => (await s.Db.StringGetAsync(s.Key("deaf:started"))).HasValue, "the task to start");
+        var stopping = System.Diagnostics.Stopwatch.StartNew();
+        worker.Signal(15);
+        int code = await worker.WaitForExitAsync(TimeSpan.FromSeconds(20));
+        Assert.True(code == ExitCodes.TasksLeftRunning, $"exit code {code}; the worker said:\n{worker.Dump()}");
+        Assert.InRange(stopping.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(6));   // 1 s grace + 1 s to honour the token, with room
+        Assert.Contains(worker.Output, l => l.Contains("ignored their cancellation token"));
+        Assert.Equal(r.Id, Assert.Single(await s.App.PendingAsync()).Id);
+        Assert.Equal(0, await s.App.Storage.InFlightCountAsync());
+    }
+
+    [Fact]
+    public async Task A_redis_outage_is_one_warning_and_one_recovery_line_and_ready_waits_for_redis()
+    {
+        await using var server = await RedisServerProcess.StartAsync();
+        await server.ShutdownAsync();
+        var args = new[] { "--redis", server.ConnectionString, "--app", "outage", "-w", "4", "--visibility-timeout", "3" };
+        await using var worker = await WorkerProcess.StartAsync(args, waitReady: false);
+        await Eventually.UntilAsync(() => worker.Output.Any(l => l.Contains("Storage failing")), "the worker to say it cannot reach Redis");
+        Assert.DoesNotContain(worker.Output, l => l.Contains(" ready:"));
+
+        await server.StartAgainAsync();
+        await Eventually.UntilAsync(() => worker.Output.Any(l => l.Contains(" ready:")), "the worker to be ready once Redis is up");
+        var storage = await Redis.RedisStorage.ConnectAsync(new Redis.RedisStorageOptions { ConnectionString = server.ConnectionString, ApplicationName = "outage" });
+        await using var app = new TaskApp(storage);
+        Assert.Equal(2, await Twice.With(app).Enqueue(1).GetAsync(timeout: Long));
+
+        // A second outage of three seconds while the worker runs.
+        await server.ShutdownAsync();
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        await server.StartAgainAsync();
+        var after = await EnqueueWhenReachable(() => Twice.With(app).EnqueueAsync(2).AsTask());
+        Assert.Equal(4, await after.GetAsync(timeout: Long));
+        await Eventually.UntilAsync(() => worker.Output.Count(l => l.Contains("Storage back")) == 2, "a recovery line for each outage");
+
+        Assert.Equal(2, worker.Output.Count(l => l.Contains("Storage failing")));
+        Assert.DoesNotContain(worker.Output, l => l.Contains("fail:") || l.TrimStart().StartsWith("at ", StringComparison.Ordinal));
+        Assert.False(worker.HasExited, worker.Dump());
+    }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using TaskQueue.Execution;
@@ -21,19 +20,24 @@ namespace TaskQueue.Consumer;
 /// </example>
 public sealed partial class TaskConsumer : IAsyncDisposable
 {
-    private static readonly TimeSpan LongRun = TimeSpan.FromMilliseconds(100);
+    /// <summary>How long a task whose cancellation token fired may take to stop before its message is handed back anyway.</summary>
+    internal static readonly TimeSpan CancelWait = TimeSpan.FromSeconds(1);
+
     private readonly TaskApp app;
     private readonly ConsumerOptions options;
     private readonly string[] queues;
     private readonly TaskExecutor executor;
     private readonly PeriodicTicker ticker;
     private readonly RecurringRunner recurring;
+    private readonly StorageFaults faults;
+    private readonly HeartbeatLoop heartbeat;
     private readonly ILogger logger;
     private readonly CancellationTokenSource stopping = new();
     private readonly CancellationTokenSource aborting = new();
+    private readonly TaskCompletionSource ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task? running;
     private TimeSpan grace;
-    private long lastHeartbeat = long.MinValue;
+    private int abandoned;
 
     /// <summary>Creates a consumer of <paramref name="app"/>'s tasks; call <see cref="Start"/> or <see cref="RunAsync"/>.</summary>
     public TaskConsumer(TaskApp app, ConsumerOptions? options = null, ILoggerFactory? loggerFactory = null)
@@ -46,6 +50,7 @@ public sealed partial class TaskConsumer : IAsyncDisposable
         queues = [.. this.options.Queues];
         var factory = loggerFactory ?? NullLoggerFactory.Instance;
         logger = factory.CreateLogger<TaskConsumer>();
+        faults = new StorageFaults(logger, app.TimeProvider);
         executor = new TaskExecutor(app, factory.CreateLogger<TaskExecutor>())
         {
             RecurringLockTtl = this.options.VisibilityTimeout,
@@ -56,6 +61,7 @@ public sealed partial class TaskConsumer : IAsyncDisposable
         {
             UnknownTaskGrace = this.options.UnknownRecurringTaskGrace,
         };
+        heartbeat = new HeartbeatLoop(app, this.options.ConsumerId, this.options, stopping.Token, faults, logger);
     }
 
     /// <summary>This consumer's id in storage.</summary>
@@ -65,14 +71,22 @@ public sealed partial class TaskConsumer : IAsyncDisposable
     public ConsumerOptions Options => options.Clone();
 
     /// <summary>How long ago this consumer last wrote its heartbeat to storage; null before the first one.</summary>
-    public TimeSpan? SinceLastHeartbeat
-    {
-        get
-        {
-            long at = Volatile.Read(ref lastHeartbeat);
-            return at == long.MinValue ? null : TimeSpan.FromMilliseconds(Environment.TickCount64 - at);
-        }
-    }
+    public TimeSpan? SinceLastHeartbeat => heartbeat.LastBeat is var at && at == long.MinValue ? null : app.TimeProvider.GetElapsedTime(at);
+
+    /// <summary>
+    /// Completes when the consumer has reached storage (its first heartbeat is written) and its
+    /// workers take tasks; canceled when it stops before that. While storage cannot be reached the
+    /// consumer retries, with one warning in the log (and one a minute while it lasts).
+    /// </summary>
+    public Task Ready => ready.Task;
+
+    /// <summary>
+    /// How many tasks ignored their cancellation token at the last stop: after the grace period and
+    /// one more second their messages went back to the queue while they still ran (they may run again
+    /// elsewhere). Zero when every task finished or stopped in time. A worker process exits with its
+    /// own code when this is not zero.
+    /// </summary>
+    public int AbandonedTasks => Volatile.Read(ref abandoned);
 
     /// <summary>Whether the consumer has started and not yet stopped.</summary>
     public bool IsRunning => running is { IsCompleted: false };
@@ -100,7 +114,9 @@ public sealed partial class TaskConsumer : IAsyncDisposable
 
     /// <summary>
     /// Stops gracefully and waits until stopped. <paramref name="grace"/> overrides
-    /// <see cref="ConsumerOptions.ShutdownGrace"/>; after it, running tasks' cancellation tokens fire.
+    /// <see cref="ConsumerOptions.ShutdownGrace"/>; after it, running tasks' cancellation tokens fire,
+    /// and a task still running a second later is left behind: its message goes back to the queue and
+    /// the consumer stops (see <see cref="AbandonedTasks"/>).
     /// </summary>
     public async Task StopAsync(TimeSpan? grace = null)
     {
@@ -114,7 +130,7 @@ public sealed partial class TaskConsumer : IAsyncDisposable
         await running.ConfigureAwait(false);
     }
 
-    /// <summary>Stops at once: running tasks' cancellation tokens fire now.</summary>
+    /// <summary>Stops at once: running tasks' cancellation tokens fire now; those still running a second later are handed back and left behind.</summary>
     public void Abort()
     {
         stopping.Cancel();
@@ -132,25 +148,38 @@ public sealed partial class TaskConsumer : IAsyncDisposable
     private async Task RunCoreAsync()
     {
         await Task.Yield();
-        await Retry(async ct =>
+        var time = app.TimeProvider;
+        // Checkpoint: nothing is taken before storage has answered; Ready completes after this.
+        if (!await heartbeat.UntilConnectedAsync(stopping.Token).ConfigureAwait(false))
         {
-            await app.Storage.HeartbeatAsync(ConsumerId, options.VisibilityTimeout, ct).ConfigureAwait(false);
-            Volatile.Write(ref lastHeartbeat, Environment.TickCount64);
-        }, stopping.Token).ConfigureAwait(false);
+            ready.TrySetCanceled();
+            LogStopped(logger, ConsumerId);
+            return;
+        }
         using var gauges = Diagnostics.StorageGauges.Register(app, queues);
         if (app.Tasks.Count == 0) LogNoTasks(logger, ConsumerId);
         LogStarted(logger, ConsumerId, options.Workers, string.Join(", ", queues));
-        var workers = new List<Task>();
-        for (int i = 0; i < options.Workers; i++) workers.Add(Task.Run(WorkerLoopAsync));
+        var workers = new WorkerLoop[options.Workers];
+        var runs = new Task[workers.Length];
+        for (int i = 0; i < workers.Length; i++)
+        {
+            workers[i] = new WorkerLoop(app, executor, options, queues, aborting.Token, faults);
+            runs[i] = workers[i].RunAsync(stopping.Token);
+        }
         // The heartbeat outlives the workers: while a stopping consumer's tasks run out their grace
         // period it still holds them, and a lapsed heartbeat would hand them to another consumer,
         // which would run them a second time, at the same time.
         using var heartbeatStop = new CancellationTokenSource();
-        var heartbeat = Task.Run(() => HeartbeatLoopAsync(heartbeatStop.Token));
+        var beating = heartbeat.RunAsync(heartbeatStop.Token);
         var services = new List<Task>();
-        if (options.RunScheduler) services.Add(Task.Run(SchedulerLoopAsync));
-        if (options.RunPeriodic && ticker.Tasks.Count > 0) services.Add(Task.Run(PeriodicLoopAsync));
-        if (options.RunRecurring) services.Add(Task.Run(RecurringLoopAsync));
+        if (options.RunScheduler) services.Add(new SchedulerLoop(app.Storage, options.SchedulerInterval, faults, time).RunAsync(stopping.Token));
+        if (options.RunPeriodic && ticker.Tasks.Count > 0)
+        {
+            LogTicking(logger, ConsumerId, ticker.Tasks.Count);
+            services.Add(new PeriodicLoop(ticker, faults, time).RunAsync(stopping.Token));
+        }
+        if (options.RunRecurring) services.Add(new RecurringLoop(recurring, options.RecurringInterval, faults, time).RunAsync(stopping.Token));
+        ready.TrySetResult();
 
         try
         {
@@ -160,266 +189,64 @@ public sealed partial class TaskConsumer : IAsyncDisposable
         {
         }
 
-        // Checkpoint: no worker takes new work now. Running tasks get the grace period, then
-        // their tokens fire and the executor hands them back (released, not lost).
+        // Checkpoint: no worker takes new work now. Running tasks get the grace period, then their
+        // tokens fire and the executor hands them back (released, not lost).
         LogStopping(logger, ConsumerId, grace.TotalSeconds);
-        var all = Task.WhenAll(workers);
-        if (await Task.WhenAny(all, Task.Delay(grace)).ConfigureAwait(false) != all)
+        var all = Task.WhenAll(runs);
+        if (!await FinishesWithinAsync(all, grace, aborting.Token).ConfigureAwait(false))
         {
-            LogGraceExpired(logger, ConsumerId);
+            if (!aborting.IsCancellationRequested) LogGraceExpired(logger, ConsumerId);
             aborting.Cancel();
+            // Checkpoint: a task that ignores its token cannot keep the process: after CancelWait
+            // its message goes back to the queue while it still runs, and the consumer stops.
+            if (!await FinishesWithinAsync(all, CancelWait, CancellationToken.None).ConfigureAwait(false))
+            {
+                await HandBackStuckAsync(workers).ConfigureAwait(false);
+            }
         }
-        await all.ConfigureAwait(false);
         await Task.WhenAll(services).ConfigureAwait(false);
         // Checkpoint: every message this consumer took is settled or handed back; only now may its
         // heartbeat stop.
         await heartbeatStop.CancelAsync().ConfigureAwait(false);
-        await heartbeat.ConfigureAwait(false);
+        await beating.ConfigureAwait(false);
         try
         {
             await app.Storage.RemoveHeartbeatAsync(ConsumerId).ConfigureAwait(false);
         }
         catch (Exception e)
         {
-            LogStorageError(logger, "remove heartbeat", e);
+            faults.Failed(StorageOperation.Heartbeat, e);
         }
         LogStopped(logger, ConsumerId);
     }
 
-    private async Task WorkerLoopAsync()
+    /// <summary>Whether <paramref name="work"/> completes within <paramref name="wait"/> (false as soon as <paramref name="cut"/> fires).</summary>
+    private async Task<bool> FinishesWithinAsync(Task work, TimeSpan wait, CancellationToken cut)
     {
-        var token = stopping.Token;
-        var pending = new List<Completion>();
-        while (!token.IsCancellationRequested)
-        {
-            TakenBatch batch;
-            try
-            {
-                batch = await app.Storage.TakeAsync(queues, ConsumerId, options.BatchSize, options.TakeWait, token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (token.IsCancellationRequested)
-            {
-                break;
-            }
-            catch (Exception e)
-            {
-                LogStorageError(logger, "take", e);
-                await PauseAsync(token).ConfigureAwait(false);
-                continue;
-            }
-
-            long lastSettle = Stopwatch.GetTimestamp();
-            var messages = batch.Messages;
-            for (int i = 0; i < messages.Count; i++)
-            {
-                long started = Stopwatch.GetTimestamp();
-                pending.Add(await ExecuteAsync(messages[i], batch.RevocationsPresent).ConfigureAwait(false));
-                bool ranLong = Stopwatch.GetElapsedTime(started) >= LongRun;
-                // Checkpoint: a stopping consumer, or one whose last task ran long, hands back what it
-                // has not started so that another worker can run it now.
-                if (i + 1 < messages.Count && (token.IsCancellationRequested || ranLong))
-                {
-                    for (int j = i + 1; j < messages.Count; j++) pending.Add(Completion.Release(messages[j]));
-                    break;
-                }
-                if (Stopwatch.GetElapsedTime(lastSettle) >= options.SettleInterval)
-                {
-                    await SettleAsync(pending).ConfigureAwait(false);
-                    lastSettle = Stopwatch.GetTimestamp();
-                }
-            }
-            // Checkpoint: results are stored and messages acknowledged together, after the runs; a
-            // crash before this line leaves them in flight, to be run again (at least once).
-            await SettleAsync(pending).ConfigureAwait(false);
-        }
+        await work.WaitAsync(wait, app.TimeProvider, cut).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        return work.IsCompleted;
     }
 
-    /// <summary>
-    /// Runs one message. Task failures are the executor's to settle; a storage error on the way (the
-    /// revocation check during an outage) hands the message back instead of killing the worker.
-    /// </summary>
-    private async ValueTask<Completion> ExecuteAsync(TakenMessage message, bool checkRevocations)
+    /// <summary>Hands back the messages of tasks that ignored their cancellation token; they keep running until the process exits.</summary>
+    private async Task HandBackStuckAsync(WorkerLoop[] workers)
     {
+        var stuck = new List<Completion>();
+        foreach (var worker in workers)
+        {
+            if (worker.Running is { } message) stuck.Add(Completion.Release(message));
+        }
+        Volatile.Write(ref abandoned, stuck.Count);
+        if (stuck.Count == 0) return;
+        LogAbandoned(logger, ConsumerId, stuck.Count, CancelWait.TotalSeconds);
         try
         {
-            return await executor.ExecuteAsync(message, checkRevocations, aborting.Token).ConfigureAwait(false);
+            // Releasing is idempotent: a run that ends after this settles nothing (its record is gone).
+            await app.Storage.CompleteAsync(ConsumerId, stuck).ConfigureAwait(false);
         }
         catch (Exception e)
         {
-            if (e is not OperationCanceledException) LogStorageError(logger, "run a task", e);
-            return Completion.Release(message);
-        }
-    }
-
-    private async Task SettleAsync(List<Completion> pending)
-    {
-        if (pending.Count == 0) return;
-        if (await Retry(ct => app.Storage.CompleteAsync(ConsumerId, pending, ct), aborting.Token).ConfigureAwait(false))
-        {
-            // Checkpoint: results and retries are stored; what waited for that is announced now.
-            foreach (var completion in pending)
-            {
-                if (completion.AfterSettle is { } e) app.Events.Publish(e.Kind, e.TaskId, e.TaskName, duration: e.Duration);
-            }
-        }
-        pending.Clear();
-    }
-
-    private async Task SchedulerLoopAsync()
-    {
-        var token = stopping.Token;
-        while (!token.IsCancellationRequested)
-        {
-            try
-            {
-                var result = await app.Storage.PromoteDueAsync(1000, token).ConfigureAwait(false);
-                if (result.Moved >= 1000) continue;
-                // Sleep until the next task is due (by the storage's clock), or the interval if sooner,
-                // so a task starts at its eta rather than up to one interval late.
-                var wait = options.SchedulerInterval;
-                if (result.NextDue is { } next && next - result.Now < wait) wait = next - result.Now;
-                if (wait > TimeSpan.Zero) await Task.Delay(wait, token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (token.IsCancellationRequested)
-            {
-                break;
-            }
-            catch (Exception e)
-            {
-                LogStorageError(logger, "promote scheduled tasks", e);
-                await PauseAsync(token).ConfigureAwait(false);
-            }
-        }
-    }
-
-    private async Task PeriodicLoopAsync()
-    {
-        var token = stopping.Token;
-        LogTicking(logger, ConsumerId, ticker.Tasks.Count);
-        while (!token.IsCancellationRequested)
-        {
-            try
-            {
-                var (now, next) = await ticker.TickAsync(token).ConfigureAwait(false);
-                // Sleep until the next occurrence by the storage's clock; wake at least once a minute
-                // so that a clock change on this machine cannot put the ticker to sleep for long.
-                await Task.Delay(Clamp(next is { } n ? n - now : MaxTickerSleep, TimeSpan.FromMilliseconds(1), MaxTickerSleep), token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (token.IsCancellationRequested)
-            {
-                break;
-            }
-            catch (Exception e)
-            {
-                LogStorageError(logger, "fire periodic tasks", e);
-                await PauseAsync(token).ConfigureAwait(false);
-            }
-        }
-    }
-
-    private async Task RecurringLoopAsync()
-    {
-        var token = stopping.Token;
-        while (!token.IsCancellationRequested)
-        {
-            try
-            {
-                var (now, next, more) = await recurring.RunDueAsync(token).ConfigureAwait(false);
-                if (more) continue;
-                var wait = options.RecurringInterval;
-                if (next is { } n && n - now < wait) wait = n - now;
-                if (wait > TimeSpan.Zero) await Task.Delay(wait, token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (token.IsCancellationRequested)
-            {
-                break;
-            }
-            catch (Exception e)
-            {
-                LogStorageError(logger, "run recurring tasks", e);
-                await PauseAsync(token).ConfigureAwait(false);
-            }
-        }
-    }
-
-    private static readonly TimeSpan MaxTickerSleep = TimeSpan.FromMinutes(1);
-
-    private static TimeSpan Clamp(TimeSpan value, TimeSpan min, TimeSpan max) => value < min ? min : value > max ? max : value;
-
-    private async Task HeartbeatLoopAsync(CancellationToken token)
-    {
-        var interval = options.VisibilityTimeout / 3;
-        while (!token.IsCancellationRequested)
-        {
-            try
-            {
-                await app.Storage.HeartbeatAsync(ConsumerId, options.VisibilityTimeout, token).ConfigureAwait(false);
-                Volatile.Write(ref lastHeartbeat, Environment.TickCount64);
-                // A stopping consumer keeps its own heartbeat but leaves others' tasks to the consumers that stay.
-                if (stopping.IsCancellationRequested)
-                {
-                    await Task.Delay(interval, token).ConfigureAwait(false);
-                    continue;
-                }
-                var reaped = await app.Storage.ReapAsync(options.MaxRedeliveries, token).ConfigureAwait(false);
-                if (reaped.Requeued + reaped.DeadLettered > 0)
-                {
-                    LogReaped(logger, reaped.Requeued, reaped.DeadLettered);
-                    app.Events.Publish(TaskEventKind.Redelivered, null, null, $"{reaped.Requeued} handed back, {reaped.DeadLettered} to dead letters");
-                }
-                await Task.Delay(interval, token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (token.IsCancellationRequested)
-            {
-                break;
-            }
-            catch (Exception e)
-            {
-                LogStorageError(logger, "heartbeat", e);
-                await PauseAsync(token).ConfigureAwait(false);
-            }
-        }
-    }
-
-    /// <summary>Retries a storage call until it succeeds (true) or <paramref name="token"/> fires (false): storage outages are waited out.</summary>
-    private async Task<bool> Retry(Func<CancellationToken, ValueTask> call, CancellationToken token)
-    {
-        var delay = TimeSpan.FromMilliseconds(50);
-        while (true)
-        {
-            try
-            {
-                await call(token).ConfigureAwait(false);
-                return true;
-            }
-            catch (OperationCanceledException) when (token.IsCancellationRequested)
-            {
-                return false;
-            }
-            catch (Exception e)
-            {
-                LogStorageError(logger, "write", e);
-                try
-                {
-                    await Task.Delay(delay, token).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException)
-                {
-                    return false;
-                }
-                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(2).Ticks));
-            }
-        }
-    }
-
-    private static async Task PauseAsync(CancellationToken token)
-    {
-        try
-        {
-            await Task.Delay(TimeSpan.FromMilliseconds(250), token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
+            // They stay in flight and go back when this consumer's heartbeat has lapsed.
+            faults.Failed(StorageOperation.Settle, e);
         }
     }
 
@@ -438,12 +265,9 @@ public sealed partial class TaskConsumer : IAsyncDisposable
     [LoggerMessage(13, LogLevel.Information, "Consumer {ConsumerId} stopped")]
     private static partial void LogStopped(ILogger logger, string consumerId);
 
-    [LoggerMessage(14, LogLevel.Error, "Storage call failed ({Operation}); retrying")]
-    private static partial void LogStorageError(ILogger logger, string operation, Exception error);
-
     [LoggerMessage(16, LogLevel.Information, "Consumer {ConsumerId} fires {Count} periodic tasks")]
     private static partial void LogTicking(ILogger logger, string consumerId, int count);
 
-    [LoggerMessage(15, LogLevel.Warning, "Handed back {Requeued} tasks of consumers that stopped responding; {DeadLettered} went to dead letters")]
-    private static partial void LogReaped(ILogger logger, int requeued, int deadLettered);
+    [LoggerMessage(18, LogLevel.Error, "Consumer {ConsumerId}: {Count} tasks ignored their cancellation token for {Seconds} s after the grace period; their messages went back to the queue while they still run, and the consumer stops without them")]
+    private static partial void LogAbandoned(ILogger logger, string consumerId, int count, double seconds);
 }
