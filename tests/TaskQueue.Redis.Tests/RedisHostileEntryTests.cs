@@ -100,6 +100,26 @@ public sealed class RedisHostileEntryTests(RedisServerFixture redis) : IAsyncLif
         await consumer.StopAsync();
         Assert.Equal(0, await storage.InFlightCountAsync());
     }
+
+    [Fact]
+    public async Task A_queue_key_of_the_wrong_type_is_one_warning_not_a_stack_trace_per_take()
+    {
+        await Db.StringSetAsync(storage.Keys.Queue("default"), "not a list");
+        var logs = new RecordingLoggerProvider();
+        using var factory = logs.CreateFactory();
+        await using var app = new TaskApp(storage);
+        await using var consumer = new TaskConsumer(app, new ConsumerOptions { Workers = 2, TakeWait = TimeSpan.FromMilliseconds(100) }, factory);
+        consumer.Start();
+        await consumer.Ready.WaitAsync(TimeSpan.FromSeconds(20));
+        await Eventually.UntilAsync(() => logs.Lines.Any(l => l.Message.Contains("WRONGTYPE")), "the warning");
+        await Task.Delay(TimeSpan.FromSeconds(3));   // dozens of takes at 8 a second before; the back-off and the log's minute now
+        await consumer.StopAsync();
+
+        var lines = logs.Lines.Where(l => l.Level >= Microsoft.Extensions.Logging.LogLevel.Warning).ToList();
+        var warning = Assert.Single(lines);
+        Assert.StartsWith("Storage failing: could not take tasks (RedisServerException: WRONGTYPE", warning.Message);
+        Assert.DoesNotContain("   at ", warning.Message);
+    }
 }
 
 public static class RedisTestTasks
