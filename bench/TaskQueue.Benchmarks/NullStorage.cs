@@ -24,6 +24,7 @@ internal sealed class NullStorage : ITaskStorage
     public ValueTask<bool> RestoreAsync(string target, CancellationToken cancellationToken = default) => throw Unsupported();
     public ValueTask<Revocation?> GetRevocationAsync(string target, CancellationToken cancellationToken = default) => throw Unsupported();
     public ValueTask<bool> ConsumeRevocationAsync(IReadOnlyList<string> targets, CancellationToken cancellationToken = default) => throw Unsupported();
+    public ValueTask<RevocationSet> ReadRevocationsAsync(int limit, CancellationToken cancellationToken = default) => throw Unsupported();
     public ValueTask DeadLetterAsync(string queue, ReadOnlyMemory<byte> message, string reason, CancellationToken cancellationToken = default) => throw Unsupported();
     public ValueTask<IReadOnlyList<DeadLetter>> ListDeadLettersAsync(int limit, CancellationToken cancellationToken = default) => throw Unsupported();
     public ValueTask<bool> RequeueDeadLetterAsync(string deadLetterId, CancellationToken cancellationToken = default) => throw Unsupported();

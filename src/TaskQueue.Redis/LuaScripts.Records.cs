@@ -3,11 +3,42 @@ namespace TaskQueue.Redis;
 /// <content>The scripts for revocations and dead letters.</content>
 internal static partial class LuaScripts
 {
+    // Revocations live in one hash, target -> "<until ms or empty>|<once 0/1>", beside a sorted set
+    // of the targets that may be dropped, scored with when (their end, else their expiry). The hash's
+    // field '' holds the version: a fresh number from the sequence on every change, so it never
+    // repeats even after the hash went away; the take returns it, and consumers re-read the targets
+    // only when it moved. The hash is deleted with its last record, so "none" costs nothing.
+    // KEYS of each: 1 revocations, 2 ends, 3 sequence.
+    private const string RevocationChanged = """
+        local function changed()
+          if redis.call('HLEN', KEYS[1]) - redis.call('HEXISTS', KEYS[1], '') == 0 then
+            redis.call('DEL', KEYS[1])
+          else
+            redis.call('HSET', KEYS[1], '', redis.call('INCR', KEYS[3]))
+          end
+        end
+        local function drop(target)
+          redis.call('HDEL', KEYS[1], target)
+          redis.call('ZREM', KEYS[2], target)
+        end
+        """;
+
+    // Revoke: records ARGV[2] for target ARGV[1], droppable at ARGV[3] ms (empty: kept until restored).
+    public const string Revoke = RevocationChanged + "\n" + """
+        redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+        if ARGV[3] == '' then
+          redis.call('ZREM', KEYS[2], ARGV[1])
+        else
+          redis.call('ZADD', KEYS[2], ARGV[3], ARGV[1])
+        end
+        changed()
+        return 1
+        """;
+
     // Consume a revocation, atomically: 1 when any target in ARGV is revoked at Redis' clock. A
     // revoke-once record that causes the skip is removed in the same step, so exactly one run is
     // skipped however many consumers race; records past their end are removed on the way.
-    // KEYS: 1 revocations. ARGV: targets. A record is "<until ms or empty>|<once 0/1>".
-    public const string ConsumeRevocation = """
+    public const string ConsumeRevocation = RevocationChanged + "\n" + """
         local t = redis.call('TIME')
         local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
         for i = 1, #ARGV do
@@ -15,9 +46,13 @@ internal static partial class LuaScripts
           if record then
             local ends, once = string.match(record, '^(-?%d*)|(%d)$')
             if ends ~= '' and now >= tonumber(ends) then
-              redis.call('HDEL', KEYS[1], ARGV[i])
+              drop(ARGV[i])
+              changed()
             else
-              if once == '1' then redis.call('HDEL', KEYS[1], ARGV[i]) end
+              if once == '1' then
+                drop(ARGV[i])
+                changed()
+              end
               return 1
             end
           end
@@ -28,18 +63,43 @@ internal static partial class LuaScripts
     // Look up a revocation: with ARGV[2] '0', returns the record of ARGV[1] as recorded, also one past
     // its end (the caller decides at which time it asks). With '1' (restore), removes it and returns
     // it only when it still applies at Redis' clock, so a restore says false for an expired one.
-    // KEYS: 1 revocations. ARGV: 1 target, 2 remove 0/1.
-    public const string LookUpRevocation = """
+    public const string LookUpRevocation = RevocationChanged + "\n" + """
+        if ARGV[1] == '' then return false end
         local record = redis.call('HGET', KEYS[1], ARGV[1])
         if not record then return false end
         if ARGV[2] ~= '1' then return record end
-        redis.call('HDEL', KEYS[1], ARGV[1])
+        drop(ARGV[1])
+        changed()
         local ends = string.match(record, '^(-?%d*)|')
         if ends ~= '' then
           local t = redis.call('TIME')
           if tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) >= tonumber(ends) then return false end
         end
         return record
+        """;
+
+    // Read the revoked targets: {version} when there are more than ARGV[1], else {version, target...};
+    // {0} when there are none.
+    public const string ReadRevocations = """
+        local version = redis.call('HGET', KEYS[1], '')
+        if not version then return {0} end
+        if redis.call('HLEN', KEYS[1]) - 1 > tonumber(ARGV[1]) then return {version} end
+        local reply = {version}
+        for _, target in ipairs(redis.call('HKEYS', KEYS[1])) do
+          if target ~= '' then reply[#reply + 1] = target end
+        end
+        return reply
+        """;
+
+    // Drop revocation records whose time to be dropped has come (at most 1000 a call).
+    public const string DropEndedRevocations = RevocationChanged + "\n" + """
+        local t = redis.call('TIME')
+        local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+        local ended = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now, 'LIMIT', 0, 1000)
+        if #ended == 0 then return 0 end
+        for _, target in ipairs(ended) do drop(target) end
+        changed()
+        return #ended
         """;
 
     // Dead-letter a message directly: records it with its reason, at Redis' clock, under a fresh

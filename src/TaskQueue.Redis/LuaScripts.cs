@@ -17,7 +17,7 @@ internal static partial class LuaScripts
     // Take, atomically: pops up to ARGV[1] entries from the head of the first non-empty queue of
     // KEYS[7..] (in the order given), records each in the consumer's in-flight hash under a fresh
     // receipt "<seq>|<taken ms>|<queue>" (the time taken, by Redis TIME), registers the consumer for
-    // the reaper, and says whether any revocation exists. Nothing leaves a queue without being
+    // the reaper, and returns the revocations' version (0 when there are none). Nothing leaves a queue without being
     // recorded, so a crash loses nothing. An entry too short to hold a message (one byte of delivery
     // count, then at least one byte of message: anything pushed by hand, an empty string) is moved
     // to dead letters with the reason in the same step, so it can never stall the batch it came in.
@@ -27,7 +27,7 @@ internal static partial class LuaScripts
     // KEYS: 1 in-flight hash, 2 consumers set, 3 revocations, 4 sequence, 5 take token, 6 dead letters, 7.. queues
     // ARGV: 1 max, 2 consumer id, 3.. queue names (in the order of the queue keys)
     // Returns {0} when every queue is empty (or held only unreadable entries), else
-    // {queue index, revocations 0/1, first seq, taken ms, entry...}.
+    // {queue index, revocations version, first seq, taken ms, entry...}.
     public const string Take = """
         local memo = redis.call('GET', KEYS[5])
         if memo then
@@ -35,7 +35,7 @@ internal static partial class LuaScripts
           qi = tonumber(qi)
           first = tonumber(first)
           local queue = ARGV[qi + 2]
-          local reply = {qi, redis.call('EXISTS', KEYS[3]), first, tonumber(now)}
+          local reply = {qi, redis.call('HGET', KEYS[3], '') or 0, first, tonumber(now)}
           for j = 0, tonumber(count) - 1 do
             reply[#reply + 1] = redis.call('HGET', KEYS[1], first + j .. '|' .. now .. '|' .. queue) or false
           end
@@ -75,7 +75,7 @@ internal static partial class LuaScripts
               if #fields > 0 then redis.call('HSET', KEYS[1], unpack(fields)) end
               redis.call('SADD', KEYS[2], ARGV[2])
               redis.call('SET', KEYS[5], string.format('%d|%d|%d|%d', i - 6, first, #entries, now), 'PX', 60000)
-              local reply = {i - 6, redis.call('EXISTS', KEYS[3]), first, now}
+              local reply = {i - 6, redis.call('HGET', KEYS[3], '') or 0, first, now}
               for j = 1, #entries do reply[#reply + 1] = entries[j] end
               return reply
             end

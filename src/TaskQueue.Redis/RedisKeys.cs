@@ -45,6 +45,7 @@ internal sealed class RedisKeys
         Consumers = prefix + "consumers";
         Schedule = prefix + "schedule";
         Revocations = prefix + "revoked";
+        RevocationEnds = prefix + "revoked-ends";
         DeadLetters = prefix + "dead";
         Sequence = prefix + "seq";
         Periodic = prefix + "periodic";
@@ -78,6 +79,9 @@ internal sealed class RedisKeys
 
     /// <summary>The revocation records.</summary>
     public RedisKey Revocations { get; }
+
+    /// <summary>When each revocation record may be dropped (a sorted set of targets, scored in Unix ms).</summary>
+    public RedisKey RevocationEnds { get; }
 
     /// <summary>The dead letters.</summary>
     public RedisKey DeadLetters { get; }

@@ -116,7 +116,7 @@ public sealed partial class RedisStorage
 
     private static TakenBatch ReadTaken(RedisResult[] reply, string queue)
     {
-        bool revocations = (int)reply[1] != 0;
+        long revocations = (long)reply[1];
         long first = (long)reply[2];
         long takenAt = (long)reply[3];
         var messages = new List<TakenMessage>(reply.Length - 4);
@@ -210,6 +210,7 @@ public sealed partial class RedisStorage
     /// <remarks>One script call. A delivery count saturates at 255, so a limit above 255 acts as 255.</remarks>
     public async ValueTask<ReapResult> ReapAsync(int maxRedeliveries, CancellationToken cancellationToken = default)
     {
+        await DropEndedRevocationsAsync().ConfigureAwait(false);
         var reply = (RedisResult[])(await db.ScriptEvaluateAsync(LuaScripts.Reap,
             [keys.Consumers, keys.DeadLetters, keys.Sequence],
             [keys.ProcessingPrefix, keys.HeartbeatPrefix, keys.QueuePrefix, Math.Clamp(maxRedeliveries, 0, RedisRecords.MaxDeliveries)])

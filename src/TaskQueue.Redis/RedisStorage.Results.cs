@@ -39,12 +39,15 @@ public sealed partial class RedisStorage
         return (byte[]?)value;
     }
 
+    private RedisKey[] RevocationKeys => [keys.Revocations, keys.RevocationEnds, keys.Sequence];
+
     /// <inheritdoc />
-    /// <remarks>One <c>HSET</c>. The end time is kept to the millisecond.</remarks>
+    /// <remarks>One script call. The end time is kept to the millisecond.</remarks>
     public async ValueTask RevokeAsync(string target, Revocation revocation, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(target);
-        await db.HashSetAsync(keys.Revocations, target, RedisRecords.FormatRevocation(revocation)).ConfigureAwait(false);
+        RedisValue dropAt = revocation.DropAt is { } at ? at.ToUnixTimeMilliseconds() : RedisValue.EmptyString;
+        await db.ScriptEvaluateAsync(LuaScripts.Revoke, RevocationKeys, [target, RedisRecords.FormatRevocation(revocation), dropAt]).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -63,14 +66,30 @@ public sealed partial class RedisStorage
         if (targets.Count == 0) return false;
         var args = new RedisValue[targets.Count];
         for (int i = 0; i < args.Length; i++) args[i] = targets[i];
-        var reply = await db.ScriptEvaluateAsync(LuaScripts.ConsumeRevocation, [keys.Revocations], args).ConfigureAwait(false);
+        var reply = await db.ScriptEvaluateAsync(LuaScripts.ConsumeRevocation, RevocationKeys, args).ConfigureAwait(false);
         return (int)reply == 1;
     }
+
+    /// <inheritdoc />
+    public async ValueTask<RevocationSet> ReadRevocationsAsync(int limit, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(limit);
+        var reply = (RedisResult[])(await db.ScriptEvaluateAsync(LuaScripts.ReadRevocations, [keys.Revocations], [limit]).ConfigureAwait(false))!;
+        long version = (long)reply[0];
+        if (version == 0) return new RevocationSet(0, new HashSet<string>());
+        if (reply.Length == 1) return new RevocationSet(version, null);
+        var targets = new HashSet<string>(reply.Length - 1, StringComparer.Ordinal);
+        for (int i = 1; i < reply.Length; i++) targets.Add((string)reply[i]!);
+        return new RevocationSet(version, targets);
+    }
+
+    /// <summary>Drops revocation records past their end or expiry (part of <see cref="ReapAsync"/>).</summary>
+    private Task<RedisResult> DropEndedRevocationsAsync() => db.ScriptEvaluateAsync(LuaScripts.DropEndedRevocations, RevocationKeys);
 
     private async Task<string?> LookUpRevocationAsync(string target, bool remove)
     {
         ArgumentException.ThrowIfNullOrEmpty(target);
-        var reply = await db.ScriptEvaluateAsync(LuaScripts.LookUpRevocation, [keys.Revocations], [target, remove ? "1" : "0"])
+        var reply = await db.ScriptEvaluateAsync(LuaScripts.LookUpRevocation, RevocationKeys, [target, remove ? "1" : "0"])
             .ConfigureAwait(false);
         return reply.IsNull ? null : (string?)reply;
     }

@@ -17,7 +17,7 @@ public sealed partial class TaskApp
     public ValueTask RevokeByIdAsync(string taskId, DateTimeOffset? revokeUntil = null, bool revokeOnce = false, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(taskId);
-        return RevokeTargetAsync(IdTarget(taskId), revokeUntil, revokeOnce, cancellationToken);
+        return RevokeInstanceAsync(taskId, revokeUntil, revokeOnce, cancellationToken);
     }
 
     /// <summary>Restores a task instance revoked by id; says whether it was revoked.</summary>
@@ -67,6 +67,16 @@ public sealed partial class TaskApp
 
     /// <inheritdoc cref="IsTaskRevokedAsync"/>
     public bool IsTaskRevoked(string taskName, DateTimeOffset? at = null) => Sync.Wait(IsTaskRevokedAsync(taskName, at));
+
+    private async ValueTask RevokeInstanceAsync(string taskId, DateTimeOffset? revokeUntil, bool revokeOnce, CancellationToken cancellationToken)
+    {
+        var revocation = new Revocation(revokeUntil, revokeOnce);
+        if (revokeUntil is null && RevocationTtl is { } ttl)
+        {
+            revocation = revocation with { Expires = await Storage.GetTimeAsync(cancellationToken).ConfigureAwait(false) + ttl };
+        }
+        await Storage.RevokeAsync(IdTarget(taskId), revocation, cancellationToken).ConfigureAwait(false);
+    }
 
     private async ValueTask RevokeTargetAsync(string target, DateTimeOffset? revokeUntil, bool revokeOnce, CancellationToken cancellationToken)
     {

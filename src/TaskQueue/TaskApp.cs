@@ -103,6 +103,15 @@ public sealed partial class TaskApp : IAsyncDisposable
     public TimeSpan? ResultTtl { get; init; } = TimeSpan.FromDays(7);
 
     /// <summary>
+    /// How long a revocation of one task instance (by id, a handle's <c>Revoke</c>, or
+    /// <c>GetAsync(revokeOnTimeout: true)</c>) with no end of its own is kept when nothing consumes
+    /// it: a revocation of a run that had already started would otherwise stay forever. Revoke an
+    /// instance scheduled further ahead with an explicit end. Revocations of a task as a whole are
+    /// kept until restored. Null keeps them all until restored. Default 30 days.
+    /// </summary>
+    public TimeSpan? RevocationTtl { get; init; } = TimeSpan.FromDays(30);
+
+    /// <summary>
     /// Runs tasks inline at <c>Enqueue</c> and <c>Schedule</c> (ignoring delays) instead of queueing
     /// them (huey's <c>always_eager</c>): for unit tests of code that enqueues. Arguments and results
     /// still travel through their encoding, so what works eagerly works in a consumer.

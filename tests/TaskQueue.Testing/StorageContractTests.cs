@@ -364,6 +364,50 @@ public abstract partial class StorageContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_revocations_version_moves_with_every_change_and_is_0_when_there_are_none()
+    {
+        await Storage.EnqueueManyAsync("q", [B("a"), B("b"), B("c"), B("d"), B("e")]);
+        Assert.Equal(0, (await Take(max: 1)).RevocationsVersion);
+        Assert.Equal(new HashSet<string>(), (await Storage.ReadRevocationsAsync(10)).Targets);
+
+        await Storage.RevokeAsync("t:x", new Revocation(null, false));
+        long first = (await Take(max: 1)).RevocationsVersion;
+        Assert.NotEqual(0, first);
+        var read = await Storage.ReadRevocationsAsync(10);
+        Assert.Equal(first, read.Version);
+        Assert.Equal(new HashSet<string> { "t:x" }, read.Targets);
+
+        await Storage.RevokeAsync("i:1", new Revocation(null, true));
+        long second = (await Take(max: 1)).RevocationsVersion;
+        Assert.True(second > first, $"{second} after {first}");
+        Assert.Null((await Storage.ReadRevocationsAsync(1)).Targets);   // more than the limit: the version only
+        Assert.Equal(second, (await Storage.ReadRevocationsAsync(1)).Version);
+
+        Assert.True(await Storage.ConsumeRevocationAsync(["i:1"]));       // revoke-once: consumed, a change
+        long third = (await Take(max: 1)).RevocationsVersion;
+        Assert.True(third > second, $"{third} after {second}");
+        Assert.True(await Storage.RestoreAsync("t:x"));
+        Assert.Equal(0, (await Take(max: 1)).RevocationsVersion);
+    }
+
+    [Fact]
+    public async Task The_reaper_drops_revocations_past_their_end_or_expiry_and_keeps_the_rest()
+    {
+        var now = await Storage.GetTimeAsync();
+        await Storage.RevokeAsync("i:started-long-ago", new Revocation(null, true) { Expires = now.AddSeconds(-1) });
+        await Storage.RevokeAsync("i:ended", new Revocation(now.AddSeconds(-1), false));
+        await Storage.RevokeAsync("i:fresh", new Revocation(null, true) { Expires = now.AddDays(1) });
+        await Storage.RevokeAsync("t:kept", new Revocation(null, false));
+        await Storage.RevokeAsync("t:until-later", new Revocation(now.AddDays(1), false));
+
+        await Storage.ReapAsync(5);
+
+        Assert.Equal(new HashSet<string> { "i:fresh", "t:kept", "t:until-later" }, (await Storage.ReadRevocationsAsync(10)).Targets);
+        Assert.Null(await Storage.GetRevocationAsync("i:started-long-ago"));
+        Assert.Equal(new Revocation(null, true), await Storage.GetRevocationAsync("i:fresh"));
+    }
+
+    [Fact]
     public async Task Messages_of_a_consumer_without_heartbeat_are_handed_back()
     {
         await Storage.EnqueueManyAsync("q", [B("a"), B("b")]);

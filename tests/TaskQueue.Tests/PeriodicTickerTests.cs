@@ -211,7 +211,7 @@ public class PeriodicTickerTests
             await ticker.TickAsync(default);
             var batch = await app.Storage.TakeAsync([TaskDescriptor.DefaultQueue], "c", 10, TimeSpan.Zero);
             var taken = Assert.Single(batch.Messages);
-            await app.Storage.CompleteAsync("c", [await executor.ExecuteAsync(taken, batch.RevocationsPresent, default)]);
+            await app.Storage.CompleteAsync("c", [await executor.ExecuteAsync(taken, batch.RevocationsVersion, default)]);
         }
 
         lock (seen) Assert.Equal([TaskEventKind.Revoked, TaskEventKind.Started], seen.Where(k => k is TaskEventKind.Revoked or TaskEventKind.Started));

@@ -55,7 +55,7 @@ public class RecurringTaskTests
                 var batch = await App.Storage.TakeAsync([TaskDescriptor.DefaultQueue], "c", 100, TimeSpan.Zero);
                 if (batch.Messages.Count == 0) return;
                 var done = new List<Completion>();
-                foreach (var m in batch.Messages) done.Add(await Executor.ExecuteAsync(m, batch.RevocationsPresent, default));
+                foreach (var m in batch.Messages) done.Add(await Executor.ExecuteAsync(m, batch.RevocationsVersion, default));
                 await App.Storage.CompleteAsync("c", done);
             }
         }

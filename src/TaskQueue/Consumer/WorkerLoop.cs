@@ -30,7 +30,7 @@ internal sealed class WorkerLoop(TaskApp app, TaskExecutor executor, ConsumerOpt
         for (int i = 0; i < messages.Count; i++)
         {
             Volatile.Write(ref running, messages[i]);
-            var run = ExecuteAsync(messages[i], batch.RevocationsPresent);
+            var run = ExecuteAsync(messages[i], batch.RevocationsVersion);
             bool handedBack = false;
             if (!run.IsCompleted && (i + 1 < messages.Count || pending.Count > 0))
             {
@@ -77,12 +77,12 @@ internal sealed class WorkerLoop(TaskApp app, TaskExecutor executor, ConsumerOpt
     /// Runs one message. Task failures are the executor's to settle; a storage error on the way (the
     /// revocation check during an outage) hands the message back instead of killing the worker.
     /// </summary>
-    private async ValueTask<Completion> ExecuteAsync(TakenMessage message, bool checkRevocations)
+    private async ValueTask<Completion> ExecuteAsync(TakenMessage message, long revocationsVersion)
     {
         try
         {
-            var completion = await executor.ExecuteAsync(message, checkRevocations, aborting).ConfigureAwait(false);
-            if (checkRevocations) Faults.Succeeded(StorageOperation.RunTask);
+            var completion = await executor.ExecuteAsync(message, revocationsVersion, aborting).ConfigureAwait(false);
+            if (revocationsVersion != 0) Faults.Succeeded(StorageOperation.RunTask);
             return completion;
         }
         catch (Exception e)

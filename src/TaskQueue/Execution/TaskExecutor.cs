@@ -23,14 +23,18 @@ internal sealed partial class TaskExecutor
         this.logger = logger ?? NullLogger.Instance;
     }
 
+    /// <summary>Runs a taken message, asking storage about revocations for it (<paramref name="checkRevocations"/>) or not.</summary>
+    public ValueTask<Completion> ExecuteAsync(TakenMessage taken, bool checkRevocations, CancellationToken stopping)
+        => ExecuteAsync(taken, checkRevocations ? -1 : 0, stopping);
+
     /// <summary>
     /// Runs a taken message and returns how to settle it. Task failures never escape: they become a
     /// retry, a stored error or a dead letter.
     /// </summary>
     /// <param name="taken">The message.</param>
-    /// <param name="checkRevocations">Whether revocations exist at all (see <see cref="TakenBatch.RevocationsPresent"/>).</param>
+    /// <param name="revocationsVersion">The take's <see cref="TakenBatch.RevocationsVersion"/>: 0 when nothing is revoked; negative asks storage for every message.</param>
     /// <param name="stopping">Fires when the consumer must stop; a run it interrupts is handed back.</param>
-    public async ValueTask<Completion> ExecuteAsync(TakenMessage taken, bool checkRevocations, CancellationToken stopping)
+    public async ValueTask<Completion> ExecuteAsync(TakenMessage taken, long revocationsVersion, CancellationToken stopping)
     {
         ArgumentNullException.ThrowIfNull(taken);
         TaskMessage message;
@@ -59,7 +63,7 @@ internal sealed partial class TaskExecutor
             return DeadLetter(taken, message, activity, new UnknownTaskException(Texts.Cut(message.Name)).Message);
         }
 
-        if (checkRevocations && await IsRevokedAsync(message, stopping).ConfigureAwait(false))
+        if (revocationsVersion != 0 && await IsRevokedAsync(message, revocationsVersion, stopping).ConfigureAwait(false))
         {
             return Completion.Ack(taken);
         }
@@ -157,6 +161,32 @@ internal sealed partial class TaskExecutor
                     return;
             }
         }
+    }
+
+    /// <summary>The most revoked targets the executor keeps in memory; with more it asks storage for every message.</summary>
+    private const int MaxKnownRevocations = 1000;
+
+    private RevocationSet knownRevocations = new(0, null);
+
+    /// <summary>
+    /// Whether <paramref name="message"/>'s run is skipped. Storage decides (and consumes a revoke-once
+    /// record), but only for a message whose id or task has a record: the executor keeps the revoked
+    /// targets of the version the take reported, so revocations of other tasks cost nothing per message.
+    /// </summary>
+    private async ValueTask<bool> IsRevokedAsync(TaskMessage message, long version, CancellationToken cancellationToken)
+    {
+        if (version < 0) return await IsRevokedAsync(message, cancellationToken).ConfigureAwait(false);
+        var known = Volatile.Read(ref knownRevocations);
+        if (known.Version < version)
+        {
+            known = await app.Storage.ReadRevocationsAsync(MaxKnownRevocations, cancellationToken).ConfigureAwait(false);
+            Volatile.Write(ref knownRevocations, known);
+        }
+        if (known.Targets is { } targets && !targets.Contains(TaskApp.IdTarget(message.Id)) && !targets.Contains(TaskApp.TaskTarget(message.Name)))
+        {
+            return false;
+        }
+        return await IsRevokedAsync(message, cancellationToken).ConfigureAwait(false);
     }
 
     private async ValueTask<bool> IsRevokedAsync(TaskMessage message, CancellationToken cancellationToken)

@@ -47,7 +47,8 @@ public interface ITaskStorage : IAsyncDisposable
     /// <summary>
     /// Hands back to their queues the in-flight messages of consumers whose heartbeat has expired,
     /// counting one more delivery on each; a message already handed back
-    /// <paramref name="maxRedeliveries"/> times goes to dead letters instead.
+    /// <paramref name="maxRedeliveries"/> times goes to dead letters instead. Also drops revocation
+    /// records past their end or expiry.
     /// </summary>
     ValueTask<ReapResult> ReapAsync(int maxRedeliveries, CancellationToken cancellationToken = default);
 
@@ -85,6 +86,13 @@ public interface ITaskStorage : IAsyncDisposable
     /// so exactly one run is skipped however many consumers race.
     /// </summary>
     ValueTask<bool> ConsumeRevocationAsync(IReadOnlyList<string> targets, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The targets that have a revocation record and their version, or only the version when there
+    /// are more than <paramref name="limit"/>. Records past their end or expiry are dropped on the
+    /// storage's own schedule (by <see cref="ReapAsync"/> at the latest).
+    /// </summary>
+    ValueTask<RevocationSet> ReadRevocationsAsync(int limit, CancellationToken cancellationToken = default);
 
     /// <summary>Adds a message to dead letters directly (for example one that could not be enqueued).</summary>
     ValueTask DeadLetterAsync(string queue, ReadOnlyMemory<byte> message, string reason, CancellationToken cancellationToken = default);

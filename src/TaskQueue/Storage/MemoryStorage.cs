@@ -15,6 +15,7 @@ public sealed partial class MemoryStorage : ITaskStorage
     private readonly Dictionary<string, DateTimeOffset> heartbeats = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (byte[] Value, DateTimeOffset? Expires)> results = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Revocation> revocations = new(StringComparer.Ordinal);
+    private long revocationsVersion = 1;
     private readonly LinkedList<DeadLetter> deadLetters = new();
     private TaskCompletionSource arrived = NewSignal();
     private long sequence;
@@ -86,7 +87,7 @@ public sealed partial class MemoryStorage : ITaskStorage
                         records[receipt] = new InFlight(name, node.Value.Body, node.Value.Deliveries);
                         taken.Add(new TakenMessage(name, node.Value.Body, receipt, node.Value.Deliveries));
                     }
-                    return new TakenBatch(taken, revocations.Count > 0);
+                    return new TakenBatch(taken, revocations.Count > 0 ? revocationsVersion : 0);
                 }
                 signal = arrived.Task;
             }
@@ -163,6 +164,7 @@ public sealed partial class MemoryStorage : ITaskStorage
         int requeued = 0, dead = 0;
         lock (gate)
         {
+            DropEndedRevocations();
             var now = time.GetUtcNow();
             foreach (var (consumer, records) in processing)
             {
@@ -237,20 +239,53 @@ public sealed partial class MemoryStorage : ITaskStorage
     /// <inheritdoc />
     public ValueTask RevokeAsync(string target, Revocation revocation, CancellationToken cancellationToken = default)
     {
-        lock (gate) revocations[target] = revocation;
+        lock (gate)
+        {
+            revocations[target] = revocation;
+            revocationsVersion++;
+        }
         return ValueTask.CompletedTask;
     }
 
     /// <inheritdoc />
     public ValueTask<bool> RestoreAsync(string target, CancellationToken cancellationToken = default)
     {
-        lock (gate) return new(revocations.Remove(target, out var r) && r.AppliesAt(time.GetUtcNow()));
+        lock (gate)
+        {
+            if (!revocations.Remove(target, out var r)) return new(false);
+            revocationsVersion++;
+            return new(r.AppliesAt(time.GetUtcNow()));
+        }
     }
 
     /// <inheritdoc />
     public ValueTask<Revocation?> GetRevocationAsync(string target, CancellationToken cancellationToken = default)
     {
-        lock (gate) return new(revocations.TryGetValue(target, out var r) ? r : null);
+        lock (gate) return new(revocations.TryGetValue(target, out var r) ? r with { Expires = null } : null);
+    }
+
+    /// <inheritdoc />
+    public ValueTask<RevocationSet> ReadRevocationsAsync(int limit, CancellationToken cancellationToken = default)
+    {
+        lock (gate)
+        {
+            long version = revocations.Count > 0 ? revocationsVersion : 0;
+            return new(new RevocationSet(version, revocations.Count <= limit ? revocations.Keys.ToHashSet(StringComparer.Ordinal) : null));
+        }
+    }
+
+    /// <summary>Drops revocation records past their end or expiry. Call with the lock held.</summary>
+    private void DropEndedRevocations()
+    {
+        var now = time.GetUtcNow();
+        List<string>? ended = null;
+        foreach (var (target, r) in revocations)
+        {
+            if (r.DropAt is { } at && at <= now) (ended ??= []).Add(target);
+        }
+        if (ended is null) return;
+        foreach (var target in ended) revocations.Remove(target);
+        revocationsVersion++;
     }
 
     /// <inheritdoc />
@@ -261,7 +296,7 @@ public sealed partial class MemoryStorage : ITaskStorage
             foreach (var target in targets)
             {
                 if (Live(target) is not { } r) continue;
-                if (r.Once) revocations.Remove(target);
+                if (r.Once && revocations.Remove(target)) revocationsVersion++;
                 return new(true);
             }
             return new(false);
@@ -420,6 +455,7 @@ public sealed partial class MemoryStorage : ITaskStorage
         if (!revocations.TryGetValue(target, out var r)) return null;
         if (r.AppliesAt(time.GetUtcNow())) return r;
         revocations.Remove(target);
+        revocationsVersion++;
         return null;
     }
 

@@ -9,15 +9,25 @@ public sealed record TakenMessage(string Queue, ReadOnlyMemory<byte> Body, strin
 
 /// <summary>What one take returned.</summary>
 /// <param name="Messages">The messages taken, possibly none.</param>
-/// <param name="RevocationsPresent">
-/// Whether any revocation is recorded at all. When false the consumer skips the per-message
-/// revocation check, which keeps the common path at one round trip per batch.
+/// <param name="RevocationsVersion">
+/// 0 when no revocation is recorded; otherwise a number that changes whenever a revocation record
+/// is added, replaced or removed. The consumer keeps the recorded targets it last read with their
+/// version and checks each message against them, so that the common path stays at one round trip
+/// per batch while revocations exist that concern none of its messages.
 /// </param>
-public readonly record struct TakenBatch(IReadOnlyList<TakenMessage> Messages, bool RevocationsPresent)
+public readonly record struct TakenBatch(IReadOnlyList<TakenMessage> Messages, long RevocationsVersion)
 {
     /// <summary>A batch with nothing in it.</summary>
-    public static TakenBatch Empty => new([], false);
+    public static TakenBatch Empty => new([], 0);
+
+    /// <summary>Whether any revocation is recorded at all.</summary>
+    public bool RevocationsPresent => RevocationsVersion != 0;
 }
+
+/// <summary>The revoked targets, as <see cref="ITaskStorage.ReadRevocationsAsync"/> read them.</summary>
+/// <param name="Version">Their version (see <see cref="TakenBatch.RevocationsVersion"/>).</param>
+/// <param name="Targets">The targets that have a record (some perhaps past their end); null when there are more than the limit asked for.</param>
+public sealed record RevocationSet(long Version, IReadOnlySet<string>? Targets);
 
 /// <summary>How a taken message is settled.</summary>
 public enum CompletionKind
@@ -100,6 +110,16 @@ public sealed record Completion
 /// <param name="Once">Skip only the next run, then forget.</param>
 public readonly record struct Revocation(DateTimeOffset? Until, bool Once)
 {
+    /// <summary>
+    /// When the storage may drop a record that has no <see cref="Until"/>, whether or not it was ever
+    /// consumed: a revocation of a run that already started would otherwise stay forever. Null keeps
+    /// it until restored. Storages do not return it from <see cref="ITaskStorage.GetRevocationAsync"/>.
+    /// </summary>
+    public DateTimeOffset? Expires { get; init; }
+
+    /// <summary>When the record can be dropped: its end, else its expiry; null for never.</summary>
+    public DateTimeOffset? DropAt => Until ?? Expires;
+
     /// <summary>Whether the record revokes a run at <paramref name="at"/>.</summary>
     public bool AppliesAt(DateTimeOffset at) => Until is null || at < Until.Value;
 }
