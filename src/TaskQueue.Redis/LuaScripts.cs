@@ -88,14 +88,16 @@ internal static partial class LuaScripts
     // applies its effect in the same step: A ack (nothing more), R result (stored, with its expiry),
     // T retry (the replacement at the tail of its queue, or in the schedule when delayed), D dead
     // letter (recorded with its reason), L release (the record's entry back at the head of its
-    // queue, delivery count kept; several keep their order). Settling is idempotent: a record that is
+    // queue, its delivery count kept, or one more with a = '1' for a run cut short; several keep
+    // their order). Settling is idempotent: a record that is
     // gone was settled by an earlier call with the same receipts (whose reply was lost) or handed back
     // by a reaper (its message is queued again), so only a result is stored all the same (a second
     // SET changes nothing); a retry, a dead letter or a release would be a second copy and is skipped.
     // KEYS: 1 in-flight hash, 2 consumers set, 3 schedule, 4 dead letters, 5 sequence, then one
     //       per completion: the result key (R) or the queue key (T, L), else KEYS[1] again
     // ARGV: 1 consumer id, then five per completion: kind, receipt, queue, a, b where
-    //       R: a = result, b = ttl ms or ''; T: a = replacement, b = delay ms; D: a = reason, b = message
+    //       R: a = result, b = ttl ms or ''; T: a = replacement, b = delay ms; D: a = reason, b = message;
+    //       L: a = '1' to count a delivery
     public const string Complete = """
         local now
         local function clock()
@@ -114,7 +116,10 @@ internal static partial class LuaScripts
           local held = redis.call('HGET', KEYS[1], receipt)
           if held then
             redis.call('HDEL', KEYS[1], receipt)
-            if kind == 'L' then releases[#releases + 1] = {key, held} end
+            if kind == 'L' then
+              if a == '1' then held = string.char(math.min(string.byte(held, 1) + 1, 255)) .. string.sub(held, 2) end
+              releases[#releases + 1] = {key, held}
+            end
           end
           if kind == 'R' then
             if b == '' then

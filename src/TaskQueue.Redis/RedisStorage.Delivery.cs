@@ -183,6 +183,7 @@ public sealed partial class RedisStorage
                 case CompletionKind.Release:
                     args[at] = "L";
                     scriptKeys[5 + i] = keys.Queue(m.Queue);
+                    if (c.CountsDelivery) args[at + 3] = 1;
                     break;
                 default:
                     throw new ArgumentOutOfRangeException(nameof(completions), c.Kind, "Unknown completion kind.");

@@ -408,6 +408,17 @@ public abstract partial class StorageContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_release_of_a_run_cut_short_counts_a_delivery_and_one_not_started_does_not()
+    {
+        await Storage.EnqueueManyAsync("q", [B("started"), B("waiting")]);
+        var taken = (await Take(max: 2)).Messages;
+        await Storage.CompleteAsync("c1", [Completion.Interrupted(taken[0]), Completion.Release(taken[1])]);
+        var again = (await Take(max: 2)).Messages;
+        Assert.Equal(["started", "waiting"], again.Select(m => S(m.Body)));
+        Assert.Equal([1, 0], again.Select(m => m.Deliveries));
+    }
+
+    [Fact]
     public async Task Messages_of_a_consumer_without_heartbeat_are_handed_back()
     {
         await Storage.EnqueueManyAsync("q", [B("a"), B("b")]);

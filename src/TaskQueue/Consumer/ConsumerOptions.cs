@@ -65,7 +65,10 @@ public sealed class ConsumerOptions
     /// </summary>
     public TimeSpan VisibilityTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>How many times a task is handed back after its consumer died before it goes to dead letters. Default 5.</summary>
+    /// <summary>
+    /// How many times a task may be handed back (its consumer died, or its run was cut short by a stop
+    /// or a storage error) before it goes to dead letters. Default 5.
+    /// </summary>
     public int MaxRedeliveries { get; set; } = 5;
 
     /// <summary>On stop, how long running tasks may take to finish before their cancellation token fires. Default 30 s.</summary>

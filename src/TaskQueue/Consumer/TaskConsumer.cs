@@ -55,6 +55,7 @@ public sealed partial class TaskConsumer : IAsyncDisposable
         {
             RecurringLockTtl = this.options.VisibilityTimeout,
             UnknownTaskGrace = this.options.UnknownTaskGrace,
+            MaxRedeliveries = this.options.MaxRedeliveries,
         };
         ticker = new PeriodicTicker(app, app.Tasks.All, factory.CreateLogger<PeriodicTicker>());
         recurring = new RecurringRunner(app, this.options.VisibilityTimeout, factory.CreateLogger<RecurringRunner>())
@@ -233,7 +234,7 @@ public sealed partial class TaskConsumer : IAsyncDisposable
         var stuck = new List<Completion>();
         foreach (var worker in workers)
         {
-            if (worker.Running is { } message) stuck.Add(Completion.Release(message));
+            if (worker.Running is { } message) stuck.Add(Completion.Interrupted(message));
         }
         Volatile.Write(ref abandoned, stuck.Count);
         if (stuck.Count == 0) return;

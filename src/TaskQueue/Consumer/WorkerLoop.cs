@@ -15,7 +15,11 @@ internal sealed class WorkerLoop(TaskApp app, TaskExecutor executor, ConsumerOpt
     /// <summary>How long a task runs before the rest of its batch is handed back.</summary>
     internal static readonly TimeSpan LongRun = TimeSpan.FromMilliseconds(100);
 
+    /// <summary>How long a worker pauses after a batch in which storage failed under a run.</summary>
+    private static readonly TimeSpan PauseAfterFailedRun = TimeSpan.FromMilliseconds(250);
+
     private readonly List<Completion> pending = [];
+    private bool failedRuns;
     private TakenMessage? running;
 
     /// <summary>The message whose task runs now, or null.</summary>
@@ -65,7 +69,10 @@ internal sealed class WorkerLoop(TaskApp app, TaskExecutor executor, ConsumerOpt
         // Checkpoint: results are stored and messages acknowledged together, after the runs; a crash
         // before this line leaves them in flight, to be run again (at least once).
         await SettleAsync().ConfigureAwait(false);
-        return TimeSpan.Zero;
+        // A storage that fails under every run must not be met with a hot loop of take and hand back.
+        if (!failedRuns) return TimeSpan.Zero;
+        failedRuns = false;
+        return PauseAfterFailedRun;
     }
 
     private void HandBack(IReadOnlyList<TakenMessage> messages, int from)
@@ -87,8 +94,12 @@ internal sealed class WorkerLoop(TaskApp app, TaskExecutor executor, ConsumerOpt
         }
         catch (Exception e)
         {
-            if (e is not OperationCanceledException) Faults.Failed(StorageOperation.RunTask, e);
-            return Completion.Release(message);
+            if (e is not OperationCanceledException)
+            {
+                Faults.Failed(StorageOperation.RunTask, e);
+                failedRuns = true;
+            }
+            return Completion.Interrupted(message);
         }
     }
 

@@ -37,6 +37,11 @@ internal sealed partial class TaskExecutor
     public async ValueTask<Completion> ExecuteAsync(TakenMessage taken, long revocationsVersion, CancellationToken stopping)
     {
         ArgumentNullException.ThrowIfNull(taken);
+        if (taken.Deliveries > MaxRedeliveries)
+        {
+            return DeadLetter(taken, null, null,
+                $"handed back {taken.Deliveries} times, more than the {MaxRedeliveries} allowed: its runs were cut short or its consumers died each time");
+        }
         TaskMessage message;
         try
         {
@@ -99,7 +104,7 @@ internal sealed partial class TaskExecutor
                 return DeadLetter(taken, message, activity, outcome.Error!.Message);
             case OutcomeKind.Interrupted:
                 app.Events.Publish(TaskEventKind.Released, message.Id, message.Name);
-                return Completion.Release(taken);
+                return Completion.Interrupted(taken);
             default:
                 TaskTelemetry.Failed(activity, message.Name, taken.Queue, outcome.Error!, outcome.Duration, retrying: message.Retries > 0);
                 // As huey: an error for every failure (saying whether a retry follows), then the retry,
@@ -200,6 +205,9 @@ internal sealed partial class TaskExecutor
 
     /// <summary>How long after its creation a message naming an unknown task is handed back before it is dead-lettered. Default 1 minute.</summary>
     public TimeSpan UnknownTaskGrace { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>How often a message may have been handed back before it goes to dead letters instead of running. Default 5.</summary>
+    public int MaxRedeliveries { get; set; } = 5;
 
     /// <summary>How far a message naming an unknown task is put off each time it is handed back.</summary>
     private static readonly TimeSpan UnknownTaskRetryDelay = TimeSpan.FromSeconds(5);

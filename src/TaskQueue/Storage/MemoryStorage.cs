@@ -133,7 +133,7 @@ public sealed partial class MemoryStorage : ITaskStorage
                         AddDeadLetter(c.Message.Queue, c.Message.Body.ToArray(), c.Reason ?? "unknown", now);
                         break;
                     case CompletionKind.Release when wasInFlight:
-                        (released ??= []).Add(new Entry(c.Message.Body.ToArray(), c.Message.Deliveries) { Queue = c.Message.Queue });
+                        (released ??= []).Add(new Entry(c.Message.Body.ToArray(), c.Message.Deliveries + (c.CountsDelivery ? 1 : 0)) { Queue = c.Message.Queue });
                         break;
                 }
             }

@@ -41,8 +41,10 @@ public enum CompletionKind
     /// <summary>Cannot run: goes to dead letters with <see cref="Completion.Reason"/>.</summary>
     DeadLetter,
     /// <summary>
-    /// Not started: goes back to the head of its queue without counting a delivery (several keep the
-    /// order they were taken in). Nothing happens if a reaper already handed it back.
+    /// Goes back to the head of its queue (several keep the order they were taken in); counting one
+    /// more delivery when its run had started (<see cref="Completion.CountsDelivery"/>), so that a
+    /// message that keeps being interrupted ends in dead letters. Nothing happens if a reaper
+    /// already handed it back.
     /// </summary>
     Release,
 }
@@ -103,6 +105,12 @@ public sealed record Completion
 
     /// <summary>Hand back, unstarted, to the head of its queue.</summary>
     public static Completion Release(TakenMessage message) => new(message, CompletionKind.Release);
+
+    /// <summary>Back to its queue after its run started and was cut short (a stop, a storage error): one more delivery.</summary>
+    public static Completion Interrupted(TakenMessage message) => new(message, CompletionKind.Release) { CountsDelivery = true };
+
+    /// <summary>For <see cref="CompletionKind.Release"/>: whether the hand-back counts one more delivery.</summary>
+    public bool CountsDelivery { get; private init; }
 }
 
 /// <summary>A revocation record.</summary>
