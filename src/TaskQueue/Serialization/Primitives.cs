@@ -101,6 +101,49 @@ public static class Primitives
         return reader.ReadArrayHeader();
     }
 
+    /// <summary>
+    /// How deep arrays and maps may nest in one value: 500, as in MessagePack's own <c>UntrustedData</c> mode.
+    /// The decoder of a recursive type (a node that holds nodes) calls itself once per level, so without a
+    /// limit a payload of a few hundred kilobytes nested 100,000 deep overflows the stack, which no
+    /// <c>catch</c> survives: the worker process dies, and the next worker that takes the message too.
+    /// </summary>
+    public const int MaxDepth = 500;
+
+    /// <summary>
+    /// Reads the header of an array that <paramref name="what"/> travels as and enters it, one level deeper
+    /// (see <see cref="MaxDepth"/>); call <see cref="Leave"/> once its elements are read.
+    /// </summary>
+    /// <exception cref="MessagePackSerializationException">The next value is not an array, or nests too deep.</exception>
+    public static int EnterArray(ref MessagePackReader reader, string what)
+    {
+        int count = ReadArrayHeader(ref reader, what);
+        Enter(ref reader);
+        return count;
+    }
+
+    /// <summary>As <see cref="EnterArray"/>, for a map.</summary>
+    public static int EnterMap(ref MessagePackReader reader, string what)
+    {
+        if (reader.NextMessagePackType != MessagePackType.Map)
+        {
+            throw new MessagePackSerializationException($"expected a map for {what}, found {reader.NextMessagePackType}");
+        }
+        int count = reader.ReadMapHeader();
+        Enter(ref reader);
+        return count;
+    }
+
+    /// <summary>Leaves the array or map that <see cref="EnterArray"/> or <see cref="EnterMap"/> entered.</summary>
+    public static void Leave(ref MessagePackReader reader) => reader.Depth--;
+
+    private static void Enter(ref MessagePackReader reader)
+    {
+        if (++reader.Depth > MaxDepth)
+        {
+            throw new MessagePackSerializationException($"the value is nested more than {MaxDepth} levels deep");
+        }
+    }
+
     /// <summary>The error for an argument that is missing from a payload and has no default value.</summary>
     public static TaskPayloadException MissingArgument(string taskName, string parameter, int position)
         => new($"task '{taskName}': the payload has no value for argument '{parameter}' (position {position}) and the parameter has no default");

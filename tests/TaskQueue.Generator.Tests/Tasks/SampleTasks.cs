@@ -32,6 +32,14 @@ public static class SampleTasks
     public static TreeNode Mirror(TreeNode root) => root with { Children = [.. root.Children.Select(Mirror).Reverse()] };
 
     [Task]
+    public static int ChainLength(LinkedNode head)
+    {
+        int length = 0;
+        for (var node = head; node is not null; node = node.Next) length++;
+        return length;
+    }
+
+    [Task]
     public static Bag EchoBag(Bag bag) => bag;
 
     [Task]
