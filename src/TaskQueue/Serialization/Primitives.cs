@@ -110,6 +110,15 @@ public static class Primitives
     public const int MaxDepth = 500;
 
     /// <summary>
+    /// How many elements a collection is created with room for at most, whatever its header claims.
+    /// MessagePack refuses a count larger than the bytes left (an element takes at least one), but that
+    /// still lets 64 MB of junk behind a map header claim 32 million entries, and room for them is 896 MB
+    /// before the first key fails to decode. Beyond this count a collection grows as elements arrive, so
+    /// memory follows the data that decodes, not the claim.
+    /// </summary>
+    public const int MaxPresizedCount = 1024;
+
+    /// <summary>
     /// Reads the header of an array that <paramref name="what"/> travels as and enters it, one level deeper
     /// (see <see cref="MaxDepth"/>); call <see cref="Leave"/> once its elements are read.
     /// </summary>
@@ -143,6 +152,12 @@ public static class Primitives
             throw new MessagePackSerializationException($"the value is nested more than {MaxDepth} levels deep");
         }
     }
+
+    /// <summary>The room to create a collection with for <paramref name="count"/> elements: at most <see cref="MaxPresizedCount"/>.</summary>
+    public static int Capacity(int count) => Math.Min(count, MaxPresizedCount);
+
+    /// <summary>Doubles <paramref name="array"/>, which is full, up to <paramref name="count"/> elements.</summary>
+    public static void Grow<T>(ref T[] array, int count) => Array.Resize(ref array, (int)Math.Min(count, Math.Max(2L * array.Length, 4)));
 
     /// <summary>The error for an argument that is missing from a payload and has no default value.</summary>
     public static TaskPayloadException MissingArgument(string taskName, string parameter, int position)

@@ -40,6 +40,15 @@ public static class SampleTasks
     }
 
     [Task]
+    public static int CountKeys(Dictionary<string, int> counts) => counts.Count;
+
+    [Task]
+    public static int CountValues(long[] values) => values.Length;
+
+    [Task]
+    public static int CountNames(List<string> names) => names.Count;
+
+    [Task]
     public static Bag EchoBag(Bag bag) => bag;
 
     [Task]
