@@ -159,6 +159,17 @@ public static class Primitives
     /// <summary>Doubles <paramref name="array"/>, which is full, up to <paramref name="count"/> elements.</summary>
     public static void Grow<T>(ref T[] array, int count) => Array.Resize(ref array, (int)Math.Min(count, Math.Max(2L * array.Length, 4)));
 
+    /// <summary>
+    /// Whether <paramref name="error"/> says that bytes do not decode, rather than that something else went
+    /// wrong: MessagePack throws <see cref="MessagePackSerializationException"/> for a code of the wrong type,
+    /// <see cref="EndOfStreamException"/> for a value cut short, <see cref="OverflowException"/> for an
+    /// integer too large for its type and <see cref="ArgumentOutOfRangeException"/> for a length over 2 GB;
+    /// constructors throw <see cref="ArgumentException"/> (ticks out of range), parsers
+    /// <see cref="FormatException"/>.
+    /// </summary>
+    internal static bool IsDecodeError(Exception error) => error is MessagePackSerializationException or EndOfStreamException
+        or OverflowException or InvalidOperationException or ArgumentException or FormatException;
+
     /// <summary>The error for an argument that is missing from a payload and has no default value.</summary>
     public static TaskPayloadException MissingArgument(string taskName, string parameter, int position)
         => new($"task '{taskName}': the payload has no value for argument '{parameter}' (position {position}) and the parameter has no default");
