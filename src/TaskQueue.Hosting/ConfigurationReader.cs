@@ -74,6 +74,7 @@ internal sealed class ConfigurationReader(IConfiguration section, List<string> e
         r.Bool(nameof(options.StoreErrors), v => options.StoreErrors = v);
         r.Duration(nameof(options.ResultTtl), v => options.ResultTtl = v);
         r.Bool(nameof(options.Eager), v => options.Eager = v);
+        r.Int(nameof(options.MaxMessageSize), v => options.MaxMessageSize = v);
         if (r.Text("Storage") is { } storage)
         {
             if (storage.Equals("InMemory", StringComparison.OrdinalIgnoreCase) || storage.Equals("Memory", StringComparison.OrdinalIgnoreCase)) options.UseInMemory();

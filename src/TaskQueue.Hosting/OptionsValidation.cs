@@ -25,6 +25,10 @@ internal sealed class TaskQueueOptionsValidator : IValidateOptions<TaskQueueOpti
         {
             failures.Add($"{TaskQueueOptions.SectionName}:ResultTtl: must be positive (or empty to keep results until read); it is {ttl}.");
         }
+        if (options.MaxMessageSize < 1024)
+        {
+            failures.Add($"{TaskQueueOptions.SectionName}:MaxMessageSize: must be at least 1024 bytes; it is {options.MaxMessageSize}.");
+        }
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

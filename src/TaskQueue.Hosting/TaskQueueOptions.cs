@@ -48,6 +48,12 @@ public sealed class TaskQueueOptions
     /// <summary>How long results are kept; null keeps them until read. Default 7 days.</summary>
     public TimeSpan? ResultTtl { get; set; } = TimeSpan.FromDays(7);
 
+    /// <summary>
+    /// The largest encoded message in bytes that the app sends or runs (<see cref="TaskApp.MaxMessageSize"/>):
+    /// producers and workers should agree. At least 1024. Default 16 MiB.
+    /// </summary>
+    public int MaxMessageSize { get; set; } = TaskApp.DefaultMaxMessageSize;
+
     /// <summary>Runs tasks inline at enqueue (huey's <c>always_eager</c>), for tests. Default false.</summary>
     public bool Eager { get; set; }
 

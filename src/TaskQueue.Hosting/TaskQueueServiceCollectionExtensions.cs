@@ -89,6 +89,7 @@ public static class TaskQueueServiceCollectionExtensions
             StoreErrors = options.StoreErrors,
             ResultTtl = options.ResultTtl,
             Eager = options.Eager,
+            MaxMessageSize = options.MaxMessageSize,
             Services = provider,
         };
     }

@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace TaskQueue;
 
 /// <summary>
@@ -11,6 +13,33 @@ public sealed class TaskPayloadException : Exception
 
     /// <summary>Creates the exception with its cause.</summary>
     public TaskPayloadException(string message, Exception innerException) : base(message, innerException) { }
+}
+
+/// <summary>
+/// A task's message is larger than the app's <see cref="TaskApp.MaxMessageSize"/>: nothing was sent.
+/// Pass large data by reference (a key, a path, a URL) rather than as an argument.
+/// </summary>
+public sealed class TaskMessageTooLargeException : ArgumentException
+{
+    /// <summary>Creates the exception.</summary>
+    public TaskMessageTooLargeException(string taskName, long size, int limit)
+        : base(string.Create(CultureInfo.InvariantCulture,
+            $"task '{taskName}': the message would be {size:N0} bytes, more than the limit of {limit:N0} bytes (TaskApp.MaxMessageSize); pass large data by reference (a key, a path, a URL) rather than as an argument"),
+            "arguments")
+    {
+        TaskName = taskName;
+        Size = size;
+        Limit = limit;
+    }
+
+    /// <summary>The task whose message it was.</summary>
+    public string TaskName { get; }
+
+    /// <summary>The size of the encoded message (or of the arguments of a recurring task), in bytes.</summary>
+    public long Size { get; }
+
+    /// <summary>The limit it went over: the app's <see cref="TaskApp.MaxMessageSize"/>.</summary>
+    public int Limit { get; }
 }
 
 /// <summary>A message names a task that this process does not know.</summary>

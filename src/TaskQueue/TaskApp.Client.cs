@@ -11,6 +11,7 @@ public sealed partial class TaskApp
     /// Enqueues one run of <paramref name="task"/> with already-encoded arguments and returns its id.
     /// Generated stubs call this; application code uses the stubs.
     /// </summary>
+    /// <exception cref="TaskMessageTooLargeException">The message is larger than <see cref="MaxMessageSize"/>.</exception>
     [EditorBrowsable(EditorBrowsableState.Never)]
     public async ValueTask<string> EnqueueAsync(TaskDescriptor task, ReadOnlyMemory<byte> arguments, int? retries = null, TimeSpan? retryDelay = null,
         CancellationToken cancellationToken = default)
@@ -19,12 +20,14 @@ public sealed partial class TaskApp
         using var sending = TaskTelemetry.StartSend(task, "enqueue");
         var message = NewMessage(task, arguments, retries, retryDelay, eta: null, sending);
         TaskTelemetry.Sending(sending, message);
+        // Encoded in eager mode too, so that a message too large for a consumer fails there as well.
+        var body = Encode(task, message);
         if (Eager)
         {
             await new TaskExecutor(this).RunEagerAsync(message, task, cancellationToken).ConfigureAwait(false);
             return message.Id;
         }
-        await Storage.EnqueueAsync(task.Queue, MessageCodec.Encode(message), cancellationToken).ConfigureAwait(false);
+        await Storage.EnqueueAsync(task.Queue, body, cancellationToken).ConfigureAwait(false);
         TaskTelemetry.Sent(task, 1);
         Events.Publish(TaskEventKind.Enqueued, message.Id, message.Name);
         return message.Id;
@@ -38,6 +41,7 @@ public sealed partial class TaskApp
     /// <summary>
     /// Enqueues many runs of <paramref name="task"/> in one round trip and returns their ids, in order.
     /// </summary>
+    /// <exception cref="TaskMessageTooLargeException">A message is larger than <see cref="MaxMessageSize"/>; none was enqueued.</exception>
     [EditorBrowsable(EditorBrowsableState.Never)]
     public async ValueTask<IReadOnlyList<string>> EnqueueManyAsync(TaskDescriptor task, IEnumerable<ReadOnlyMemory<byte>> argumentsList,
         CancellationToken cancellationToken = default)
@@ -51,13 +55,15 @@ public sealed partial class TaskApp
         {
             var message = NewMessage(task, arguments, null, null, eta: null, sending);
             ids.Add(message.Id);
+            // Every message is checked before any is sent: a batch with one too large sends nothing.
+            var body = Encode(task, message);
             if (Eager)
             {
                 await new TaskExecutor(this).RunEagerAsync(message, task, cancellationToken).ConfigureAwait(false);
             }
             else
             {
-                encoded.Add(MessageCodec.Encode(message));
+                encoded.Add(body);
             }
         }
         if (encoded.Count > 0)
@@ -75,6 +81,7 @@ public sealed partial class TaskApp
     /// <paramref name="eta"/> (exactly one of them), and returns its id.
     /// </summary>
     /// <exception cref="ArgumentException">Neither or both of <paramref name="delay"/> and <paramref name="eta"/> were given, or the delay is negative.</exception>
+    /// <exception cref="TaskMessageTooLargeException">The message is larger than <see cref="MaxMessageSize"/>.</exception>
     [EditorBrowsable(EditorBrowsableState.Never)]
     public async ValueTask<string> ScheduleAsync(TaskDescriptor task, ReadOnlyMemory<byte> arguments, TimeSpan? delay = null, DateTimeOffset? eta = null,
         int? retries = null, TimeSpan? retryDelay = null, CancellationToken cancellationToken = default)
@@ -93,12 +100,13 @@ public sealed partial class TaskApp
         using var sending = TaskTelemetry.StartSend(task, "schedule");
         var message = NewMessage(task, arguments, retries, retryDelay, due, sending);
         TaskTelemetry.Sending(sending, message);
+        var body = Encode(task, message);
         if (Eager)
         {
             await new TaskExecutor(this).RunEagerAsync(message, task, cancellationToken).ConfigureAwait(false);
             return message.Id;
         }
-        await Storage.ScheduleAsync(task.Queue, MessageCodec.Encode(message), due, cancellationToken).ConfigureAwait(false);
+        await Storage.ScheduleAsync(task.Queue, body, due, cancellationToken).ConfigureAwait(false);
         TaskTelemetry.Sent(task, 1);
         Events.Publish(TaskEventKind.Scheduled, message.Id, message.Name);
         return message.Id;

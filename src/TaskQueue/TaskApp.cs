@@ -118,6 +118,30 @@ public sealed partial class TaskApp : IAsyncDisposable
     /// </summary>
     public bool Eager { get; init; }
 
+    /// <summary>The default <see cref="MaxMessageSize"/>: 16 MiB.</summary>
+    public const int DefaultMaxMessageSize = 16 * 1024 * 1024;
+
+    /// <summary>
+    /// The largest encoded message, in bytes, that this app sends or runs. <c>Enqueue</c>, <c>Schedule</c>
+    /// and <c>EnqueueMany</c> throw <see cref="TaskMessageTooLargeException"/> for a larger one (and
+    /// recurring tasks for larger arguments); a consumer sends a larger message it takes to dead letters
+    /// without decoding it. Producers and workers should agree: a worker dead-letters what a producer with
+    /// a higher limit sent. At least 1 KiB. Default <see cref="DefaultMaxMessageSize"/>, 16 MiB.
+    /// </summary>
+    /// <remarks>
+    /// 16 MiB is far more than arguments need (pass large data by reference: a key, a path, a URL) and still
+    /// bounds what one message costs: a worker takes a batch of messages at once and a decoded argument can
+    /// take several times its encoded size, so messages of hundreds of megabytes, which Redis would accept,
+    /// could take a worker's memory, and each one stays in the queue's memory until it runs.
+    /// </remarks>
+    /// <exception cref="ArgumentOutOfRangeException">The value is below 1,024.</exception>
+    public int MaxMessageSize
+    {
+        get;
+        init => field = value >= 1024 ? value
+            : throw new ArgumentOutOfRangeException(nameof(MaxMessageSize), value, "the message size limit must be at least 1024 bytes");
+    } = DefaultMaxMessageSize;
+
     /// <summary>What happens to tasks: enqueued, started, finished, failed, retried, revoked...</summary>
     public TaskEventStream Events { get; }
 
@@ -140,6 +164,15 @@ public sealed partial class TaskApp : IAsyncDisposable
 
     /// <summary>Disposes the storage if the app made it (see the constructor); a storage that was given is left to its owner.</summary>
     public ValueTask DisposeAsync() => ownsStorage ? Storage.DisposeAsync() : ValueTask.CompletedTask;
+
+    /// <summary>Encodes a message of <paramref name="task"/>, refusing one larger than <see cref="MaxMessageSize"/>.</summary>
+    /// <exception cref="TaskMessageTooLargeException">The encoded message is larger than <see cref="MaxMessageSize"/>.</exception>
+    internal byte[] Encode(TaskDescriptor task, TaskMessage message)
+    {
+        var body = MessageCodec.Encode(message);
+        if (body.Length > MaxMessageSize) throw new TaskMessageTooLargeException(task.Name, body.Length, MaxMessageSize);
+        return body;
+    }
 
     internal TaskMessage NewMessage(TaskDescriptor task, ReadOnlyMemory<byte> arguments, int? retries, TimeSpan? retryDelay, DateTimeOffset? eta,
         Activity? sending = null)

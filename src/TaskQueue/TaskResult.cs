@@ -199,7 +199,7 @@ public sealed class TaskResult<T> : TaskResultBase
             var r = new MessagePackReader(bytes);
             return reader(ref r);
         }
-        catch (MessagePackSerializationException e)
+        catch (Exception e) when (Serialization.Primitives.IsDecodeError(e))
         {
             throw new TaskPayloadException($"the result of task {TaskName} ({Id}) does not decode as {typeof(T).Name}: {e.Message}", e);
         }

@@ -41,6 +41,7 @@ public sealed class HostingTests(RedisServerFixture redis)
         var configuration = TestHosts.OnRedis(redis);
         configuration["TaskQueue:StoreNone"] = "true";
         configuration["TaskQueue:ResultTtl"] = "01:00:00";
+        configuration["TaskQueue:MaxMessageSize"] = "1048576";
         configuration["TaskQueue:Worker:Workers"] = "3";
         configuration["TaskQueue:Worker:Queues:0"] = "high";
         configuration["TaskQueue:Worker:Queues:1"] = "low";
@@ -57,6 +58,7 @@ public sealed class HostingTests(RedisServerFixture redis)
         Assert.True(app.StoreNone);
         Assert.False(app.StoreErrors);
         Assert.Equal(TimeSpan.FromHours(1), app.ResultTtl);
+        Assert.Equal(1024 * 1024, app.MaxMessageSize);
         Assert.Equal(configuration["TaskQueue:Application"], app.Name);
         Assert.Equal(3, worker.Workers);
         Assert.Equal(["high", "low"], worker.Queues);
@@ -69,6 +71,7 @@ public sealed class HostingTests(RedisServerFixture redis)
     [InlineData("TaskQueue:Redis", "localhost:6379,abortConnect=maybe", "TaskQueue:Redis: RedisStorageOptions.ConnectionString is not a valid StackExchange.Redis connection string")]
     [InlineData("TaskQueue:Application", "{bad}", "TaskQueue:Application: RedisStorageOptions.ApplicationName '{bad}' must not contain '{' or '}'")]
     [InlineData("TaskQueue:ResultTtl", "soon", "TaskQueue:ResultTtl: 'soon' is not a time span")]
+    [InlineData("TaskQueue:MaxMessageSize", "16", "TaskQueue:MaxMessageSize: must be at least 1024 bytes; it is 16.")]
     [InlineData("TaskQueue:Worker:Workers", "0", "TaskQueue:Worker:Workers: at least one worker is needed")]
     [InlineData("TaskQueue:Worker:Workers", "many", "TaskQueue:Worker:Workers: 'many' is not a whole number")]
     [InlineData("TaskQueue:Worker:VisibilityTimeout", "0.5", "TaskQueue:Worker:VisibilityTimeout: must be at least 1 s")]

@@ -121,6 +121,23 @@ public sealed class ExecutorTests
     }
 
     [Fact]
+    public async Task Arguments_nested_100_000_deep_go_to_dead_letters_at_once_saying_so()
+    {
+        // [head] where head is [[[...[nil, 0]..., 0], 0]: 100,000 links in 200 KB.
+        const int depth = 100_000;
+        var arguments = new byte[2 * depth + 2];
+        arguments[0] = 0x91;
+        arguments.AsSpan(1, depth).Fill(0x92);
+        arguments[depth + 1] = 0xc0;
+
+        var completion = await Executor.ExecuteAsync(Taken(Message(Length.Name, arguments, retries: 3)), false, default);
+
+        Assert.Equal(CompletionKind.DeadLetter, completion.Kind);
+        Assert.Contains("argument 'head'", completion.Reason);
+        Assert.Contains("nested more than 500 levels deep", completion.Reason);
+    }
+
+    [Fact]
     public async Task Missing_arguments_go_to_dead_letters()
     {
         var completion = await Executor.ExecuteAsync(Taken(Message(Add.Name, Args(1))), false, default);

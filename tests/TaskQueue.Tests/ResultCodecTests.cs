@@ -28,6 +28,17 @@ public sealed class ResultCodecTests
         Assert.Equal(new byte[] { 0xc0 }, stored.Value.ToArray());
     }
 
+    [Theory]
+    [InlineData("9200", "cut short")]
+    [InlineData("96 01 dbffffffff", "a string claiming 4 GB")]
+    [InlineData("92 cfffffffffffffffff", "a kind past int")]
+    public void A_malformed_stored_result_is_a_payload_error(string hex, string what)
+    {
+        var error = Record.Exception(() => ResultCodec.Decode(Convert.FromHexString(hex.Replace(" ", ""))));
+
+        Assert.True(error is TaskPayloadException, $"{what}: {error}");
+    }
+
     [Fact]
     public void A_garbage_result_fails_clearly()
         => Assert.Contains("stored result", Assert.Throws<TaskPayloadException>(() => ResultCodec.Decode(new byte[] { 0x01 })).Message);

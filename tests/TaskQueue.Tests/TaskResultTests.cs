@@ -18,6 +18,20 @@ public sealed class TaskResultTests
         Assert.Equal(0, value);
     }
 
+    [Theory]
+    [InlineData("", "nothing")]
+    [InlineData("cfffffffffffffffff", "a number past int")]
+    [InlineData("d2", "a number cut short")]
+    public async Task A_stored_value_that_does_not_decode_is_a_payload_error(string hex, string what)
+    {
+        var app = TestApps.Memory();
+        await app.Storage.PutResultAsync("bad", ResultCodec.EncodeValue(Convert.FromHexString(hex)), null);
+
+        var error = await Record.ExceptionAsync(async () => await Add.With(app).Result("bad").GetAsync(blocking: false));
+
+        Assert.True(error is TaskPayloadException, $"{what}: {error}");
+    }
+
     [Fact]
     public async Task A_read_deletes_the_result_unless_preserved()
     {

@@ -80,7 +80,18 @@ public static class TestTasks
 
     [Task(Name = "tests.renamed", Queue = "other")]
     public static int Renamed(int x) => x * 10;
+
+    [Task]
+    public static int Length(Link head)
+    {
+        int length = 0;
+        for (var link = head; link is not null; link = link.Next) length++;
+        return length;
+    }
 }
+
+/// <summary>A recursive argument type: a hostile payload can nest it as deep as its bytes allow.</summary>
+public sealed record Link(Link? Next, int Value);
 
 /// <summary>A service the [FromServices] tasks use; each instance has its own id, so tests can tell scopes apart.</summary>
 public sealed class Greeter : IDisposable

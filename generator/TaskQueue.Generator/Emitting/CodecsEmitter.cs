@@ -62,7 +62,7 @@ internal static class CodecsEmitter
         var names = new NameScope(["reader", "value"]);
         string count = names.Unique("count");
         var locals = o.Members.Select(m => Identifiers.Escape(names.Unique(Identifiers.Camel(m.Name)))).ToList();
-        w.WriteLine($"int {count} = {Known.Primitives}.ReadArrayHeader(ref reader, {ValueCodecEmitter.Literal(o.DisplayName)});");
+        w.WriteLine($"int {count} = {Known.Primitives}.EnterArray(ref reader, {ValueCodecEmitter.Literal(o.DisplayName)});");
 
         var defaults = new Dictionary<int, string>();
         foreach (var argument in o.ConstructorArguments)
@@ -80,8 +80,10 @@ internal static class CodecsEmitter
             ValueCodecEmitter.EmitRead(w, o.Members[i].Type, locals[i], "reader", names);
             w.CloseBlock();
         }
+        // MessagePack's Skip walks nested values in a loop, so an extra member nested deep costs no stack.
         string skip = names.Unique("i");
         w.OpenBlock($"for (int {skip} = {Count(o.Members.Count)}; {skip} < {count}; {skip}++)").WriteLine("reader.Skip();").CloseBlock();
+        w.WriteLine($"{Known.Primitives}.Leave(ref reader);");
 
         string arguments = string.Join(", ", o.ConstructorArguments.Select(a => locals[a.MemberIndex]));
         var initialized = Enumerable.Range(0, o.Members.Count).Where(i => o.Members[i].Assignment == MemberAssignment.Initializer).ToList();

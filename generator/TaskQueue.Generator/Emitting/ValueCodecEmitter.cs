@@ -125,22 +125,29 @@ internal static class ValueCodecEmitter
         }
     }
 
+    // Every array and map is entered and left, so that a hostile payload cannot nest deeper than
+    // Primitives.MaxDepth, and collections are created for at most Primitives.MaxPresizedCount elements
+    // and grow as elements arrive, so that a header's count alone cannot claim memory.
+
     private static void EmitReadArray(SourceWriter w, TypeSpec type, string target, string reader, NameScope names)
     {
-        string count = names.Unique("count"), i = names.Unique("i");
-        w.WriteLine($"int {count} = {Known.Primitives}.ReadArrayHeader(ref {reader}, {Literal(type.DisplayName)});");
-        w.WriteLine($"{target} = {ArrayCreation(type, count)};");
+        string count = names.Unique("count"), array = names.Unique("array"), i = names.Unique("i");
+        w.WriteLine($"int {count} = {Known.Primitives}.EnterArray(ref {reader}, {Literal(type.DisplayName)});");
+        w.WriteLine($"var {array} = {ArrayCreation(type, $"{Known.Primitives}.Capacity({count})")};");
         w.OpenBlock($"for (int {i} = 0; {i} < {count}; {i}++)");
-        EmitRead(w, type.Element!, $"{target}[{i}]", reader, names);
+        w.WriteLine($"if ({i} == {array}.Length) {Known.Primitives}.Grow(ref {array}, {count});");
+        EmitRead(w, type.Element!, $"{array}[{i}]", reader, names);
         w.CloseBlock();
+        w.WriteLine($"{Known.Primitives}.Leave(ref {reader});");
+        w.WriteLine($"{target} = {array};");
     }
 
     private static void EmitReadList(SourceWriter w, TypeSpec type, string target, string reader, NameScope names)
     {
         var element = type.Element!;
         string count = names.Unique("count"), list = names.Unique("list"), i = names.Unique("i");
-        w.WriteLine($"int {count} = {Known.Primitives}.ReadArrayHeader(ref {reader}, {Literal(type.DisplayName)});");
-        w.WriteLine($"var {list} = new {Known.List}<{element.TypeName}>({count});");
+        w.WriteLine($"int {count} = {Known.Primitives}.EnterArray(ref {reader}, {Literal(type.DisplayName)});");
+        w.WriteLine($"var {list} = new {Known.List}<{element.TypeName}>({Known.Primitives}.Capacity({count}));");
         w.OpenBlock($"for (int {i} = 0; {i} < {count}; {i}++)");
         if (ReadExpression(element, reader) is { } expression)
         {
@@ -154,6 +161,7 @@ internal static class ValueCodecEmitter
             w.WriteLine($"{list}.Add({item});");
         }
         w.CloseBlock();
+        w.WriteLine($"{Known.Primitives}.Leave(ref {reader});");
         w.WriteLine($"{target} = {list};");
     }
 
@@ -161,8 +169,8 @@ internal static class ValueCodecEmitter
     {
         var element = type.Element!;
         string count = names.Unique("count"), map = names.Unique("map"), i = names.Unique("i"), key = names.Unique("key");
-        w.WriteLine($"int {count} = {reader}.ReadMapHeader();");
-        w.WriteLine($"var {map} = new {Known.Dictionary}<string, {element.TypeName}>({count});");
+        w.WriteLine($"int {count} = {Known.Primitives}.EnterMap(ref {reader}, {Literal(type.DisplayName)});");
+        w.WriteLine($"var {map} = new {Known.Dictionary}<string, {element.TypeName}>({Known.Primitives}.Capacity({count}));");
         w.OpenBlock($"for (int {i} = 0; {i} < {count}; {i}++)");
         w.WriteLine($"string {key} = {Known.Primitives}.ReadRequiredString(ref {reader});");
         if (ReadExpression(element, reader) is { } expression)
@@ -177,6 +185,7 @@ internal static class ValueCodecEmitter
             w.WriteLine($"{map}[{key}] = {value};");
         }
         w.CloseBlock();
+        w.WriteLine($"{Known.Primitives}.Leave(ref {reader});");
         w.WriteLine($"{target} = {map};");
     }
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using TaskQueue.Diagnostics;
@@ -41,6 +42,12 @@ internal sealed partial class TaskExecutor
         {
             return DeadLetter(taken, null, null,
                 $"handed back {taken.Deliveries} times, more than the {MaxRedeliveries} allowed: its runs were cut short or its consumers died each time");
+        }
+        if (taken.Body.Length > app.MaxMessageSize)
+        {
+            // Before decoding: what a message can cost a worker is bounded by the limit, not by its sender.
+            return DeadLetter(taken, null, null, string.Create(CultureInfo.InvariantCulture,
+                $"message too large: {taken.Body.Length:N0} bytes, more than the limit of {app.MaxMessageSize:N0} bytes (TaskApp.MaxMessageSize)"));
         }
         TaskMessage message;
         try

@@ -122,8 +122,7 @@ public static class MessageCodec
                 TraceState = traceState,
             };
         }
-        catch (Exception e) when (e is MessagePackSerializationException or EndOfStreamException or OverflowException or InvalidOperationException
-                                   or ArgumentException or FormatException)
+        catch (Exception e) when (Primitives.IsDecodeError(e))
         {
             // Any field out of range (an eta past year 9999, a retry delay of 2^63 ms) is a bad message
             // like any other, not an error of the consumer: it goes to dead letters with the reason.
@@ -141,7 +140,7 @@ public static class MessageCodec
             r.Skip();
             return ReadId(ref r);
         }
-        catch (Exception e) when (e is MessagePackSerializationException or EndOfStreamException or OverflowException or InvalidOperationException)
+        catch (Exception e) when (Primitives.IsDecodeError(e))
         {
             return null;
         }

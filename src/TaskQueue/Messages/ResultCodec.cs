@@ -74,7 +74,7 @@ public static class ResultCodec
             }
             throw new TaskPayloadException($"a stored result has kind {kind} and {count} fields, which this build does not read");
         }
-        catch (Exception e) when (e is MessagePackSerializationException or EndOfStreamException)
+        catch (Exception e) when (Primitives.IsDecodeError(e))
         {
             throw new TaskPayloadException($"a stored result does not decode: {e.Message}", e);
         }

@@ -71,7 +71,7 @@ internal static class RecurringCodec
                 r.ReadBoolean(), r.ReadInt32(), r.ReadBoolean(), MessageCodec.ReadText(ref r), MessageCodec.ReadTime(ref r), MessageCodec.ReadTime(ref r), MessageCodec.ReadTime(ref r), r.ReadInt32());
             return state;
         }
-        catch (Exception e) when (e is MessagePackSerializationException or EndOfStreamException or OverflowException or InvalidOperationException)
+        catch (Exception e) when (Primitives.IsDecodeError(e))
         {
             throw new TaskPayloadException($"the recurring-task record does not decode: {e.Message}", e);
         }

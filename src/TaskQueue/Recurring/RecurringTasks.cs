@@ -56,6 +56,7 @@ public sealed class RecurringTasks
     /// <param name="iterations">Number of runs; 0 for forever.</param>
     /// <param name="allowOverlap">Whether a run may start while another is queued or running.</param>
     /// <exception cref="ArgumentException">The schedule, time zone, label or iterations are not valid; the message says why.</exception>
+    /// <exception cref="TaskMessageTooLargeException">The arguments alone are larger than <see cref="TaskApp.MaxMessageSize"/>.</exception>
 [EditorBrowsable(EditorBrowsableState.Never)]
     public RecurringTask Create(TaskDescriptor task, ReadOnlyMemory<byte> arguments, string? schedule = null, string? label = null, string? timeZone = null,
         JsonObject? userdata = null, bool enabled = true, DateTimeOffset? startRunning = null, DateTimeOffset? endRunning = null,
@@ -64,6 +65,7 @@ public sealed class RecurringTasks
         ArgumentNullException.ThrowIfNull(task);
         if (iterations < 0) throw new ArgumentOutOfRangeException(nameof(iterations), iterations, "iterations cannot be negative (0 runs forever)");
         if (startRunning is { } s && endRunning is { } e && e < s) throw new ArgumentException($"endRunning ({e:O}) is before startRunning ({s:O})", nameof(endRunning));
+        if (arguments.Length > app.MaxMessageSize) throw new TaskMessageTooLargeException(task.Name, arguments.Length, app.MaxMessageSize);
         RecurringTask record;
         try
         {

@@ -101,6 +101,75 @@ public static class Primitives
         return reader.ReadArrayHeader();
     }
 
+    /// <summary>
+    /// How deep arrays and maps may nest in one value: 500, as in MessagePack's own <c>UntrustedData</c> mode.
+    /// The decoder of a recursive type (a node that holds nodes) calls itself once per level, so without a
+    /// limit a payload of a few hundred kilobytes nested 100,000 deep overflows the stack, which no
+    /// <c>catch</c> survives: the worker process dies, and the next worker that takes the message too.
+    /// </summary>
+    public const int MaxDepth = 500;
+
+    /// <summary>
+    /// How many elements a collection is created with room for at most, whatever its header claims.
+    /// MessagePack refuses a count larger than the bytes left (an element takes at least one), but that
+    /// still lets 64 MB of junk behind a map header claim 32 million entries, and room for them is 896 MB
+    /// before the first key fails to decode. Beyond this count a collection grows as elements arrive, so
+    /// memory follows the data that decodes, not the claim.
+    /// </summary>
+    public const int MaxPresizedCount = 1024;
+
+    /// <summary>
+    /// Reads the header of an array that <paramref name="what"/> travels as and enters it, one level deeper
+    /// (see <see cref="MaxDepth"/>); call <see cref="Leave"/> once its elements are read.
+    /// </summary>
+    /// <exception cref="MessagePackSerializationException">The next value is not an array, or nests too deep.</exception>
+    public static int EnterArray(ref MessagePackReader reader, string what)
+    {
+        int count = ReadArrayHeader(ref reader, what);
+        Enter(ref reader);
+        return count;
+    }
+
+    /// <summary>As <see cref="EnterArray"/>, for a map.</summary>
+    public static int EnterMap(ref MessagePackReader reader, string what)
+    {
+        if (reader.NextMessagePackType != MessagePackType.Map)
+        {
+            throw new MessagePackSerializationException($"expected a map for {what}, found {reader.NextMessagePackType}");
+        }
+        int count = reader.ReadMapHeader();
+        Enter(ref reader);
+        return count;
+    }
+
+    /// <summary>Leaves the array or map that <see cref="EnterArray"/> or <see cref="EnterMap"/> entered.</summary>
+    public static void Leave(ref MessagePackReader reader) => reader.Depth--;
+
+    private static void Enter(ref MessagePackReader reader)
+    {
+        if (++reader.Depth > MaxDepth)
+        {
+            throw new MessagePackSerializationException($"the value is nested more than {MaxDepth} levels deep");
+        }
+    }
+
+    /// <summary>The room to create a collection with for <paramref name="count"/> elements: at most <see cref="MaxPresizedCount"/>.</summary>
+    public static int Capacity(int count) => Math.Min(count, MaxPresizedCount);
+
+    /// <summary>Doubles <paramref name="array"/>, which is full, up to <paramref name="count"/> elements.</summary>
+    public static void Grow<T>(ref T[] array, int count) => Array.Resize(ref array, (int)Math.Min(count, Math.Max(2L * array.Length, 4)));
+
+    /// <summary>
+    /// Whether <paramref name="error"/> says that bytes do not decode, rather than that something else went
+    /// wrong: MessagePack throws <see cref="MessagePackSerializationException"/> for a code of the wrong type,
+    /// <see cref="EndOfStreamException"/> for a value cut short, <see cref="OverflowException"/> for an
+    /// integer too large for its type and <see cref="ArgumentOutOfRangeException"/> for a length over 2 GB;
+    /// constructors throw <see cref="ArgumentException"/> (ticks out of range), parsers
+    /// <see cref="FormatException"/>.
+    /// </summary>
+    internal static bool IsDecodeError(Exception error) => error is MessagePackSerializationException or EndOfStreamException
+        or OverflowException or InvalidOperationException or ArgumentException or FormatException;
+
     /// <summary>The error for an argument that is missing from a payload and has no default value.</summary>
     public static TaskPayloadException MissingArgument(string taskName, string parameter, int position)
         => new($"task '{taskName}': the payload has no value for argument '{parameter}' (position {position}) and the parameter has no default");

@@ -32,6 +32,23 @@ public static class SampleTasks
     public static TreeNode Mirror(TreeNode root) => root with { Children = [.. root.Children.Select(Mirror).Reverse()] };
 
     [Task]
+    public static int ChainLength(LinkedNode head)
+    {
+        int length = 0;
+        for (var node = head; node is not null; node = node.Next) length++;
+        return length;
+    }
+
+    [Task]
+    public static int CountKeys(Dictionary<string, int> counts) => counts.Count;
+
+    [Task]
+    public static int CountValues(long[] values) => values.Length;
+
+    [Task]
+    public static int CountNames(List<string> names) => names.Count;
+
+    [Task]
     public static Bag EchoBag(Bag bag) => bag;
 
     [Task]

@@ -27,6 +27,8 @@ public sealed record OrderSummary(Guid Id, int Lines, decimal Total, string? Not
 
 public sealed record TreeNode(string Name, List<TreeNode> Children);
 
+public sealed record LinkedNode(LinkedNode? Next, int Value);
+
 public sealed class Settings
 {
     public required string Region { get; init; }
