@@ -75,6 +75,18 @@ internal sealed class ConfigurationReader(IConfiguration section, List<string> e
         r.Duration(nameof(options.ResultTtl), v => options.ResultTtl = v);
         r.Bool(nameof(options.Eager), v => options.Eager = v);
         r.Int(nameof(options.MaxMessageSize), v => options.MaxMessageSize = v);
+        if (r.Text("SigningKeys") is { } keys)
+        {
+            try
+            {
+                options.Signing = Messages.MessageSigning.Parse(keys);
+            }
+            catch (FormatException e)
+            {
+                // The message names the key id, never the secret.
+                errors.Add($"{TaskQueueOptions.SectionName}:SigningKeys: {e.Message}.");
+            }
+        }
         if (r.Text("Storage") is { } storage)
         {
             if (storage.Equals("InMemory", StringComparison.OrdinalIgnoreCase) || storage.Equals("Memory", StringComparison.OrdinalIgnoreCase)) options.UseInMemory();

@@ -54,6 +54,14 @@ public sealed class TaskQueueOptions
     /// </summary>
     public int MaxMessageSize { get; set; } = TaskApp.DefaultMaxMessageSize;
 
+    /// <summary>
+    /// Signs every message sent and checks every message run (<see cref="TaskApp.Signing"/>); null sends
+    /// unsigned messages. From configuration: <c>TaskQueue:SigningKeys</c> = <c>id:base64</c> entries
+    /// separated by commas, the current key first (for example from the environment variable
+    /// <c>TaskQueue__SigningKeys</c>, kept out of appsettings.json).
+    /// </summary>
+    public Messages.MessageSigning? Signing { get; set; }
+
     /// <summary>Runs tasks inline at enqueue (huey's <c>always_eager</c>), for tests. Default false.</summary>
     public bool Eager { get; set; }
 

@@ -65,11 +65,11 @@ public sealed partial class TaskApp
     public ValueTask<bool> DeleteDeadLetterAsync(string deadLetterId, CancellationToken cancellationToken = default)
         => Storage.DeleteDeadLetterAsync(deadLetterId, cancellationToken);
 
-    private static TaskMessage? TryDecode(byte[] bytes)
+    private TaskMessage? TryDecode(byte[] bytes)
     {
         try
         {
-            return MessageCodec.Decode(bytes);
+            return MessageCodec.Decode(Open(bytes));
         }
         catch (TaskPayloadException)
         {

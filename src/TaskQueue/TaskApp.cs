@@ -162,6 +162,28 @@ public sealed partial class TaskApp : IAsyncDisposable
     /// <summary>The application's name, as its storage knows it; it tags the app's metrics. Default <c>default</c>.</summary>
     public string Name { get; init; } = "default";
 
+    /// <summary>
+    /// Signs every message this app sends and checks every message it runs (HMAC-SHA256, with key
+    /// rotation); null (the default) sends and accepts unsigned messages. Give producers and consumers
+    /// the same keys.
+    /// </summary>
+    public MessageSigning? Signing { get; init; }
+
+    /// <summary>An encoded envelope as it goes to storage: signed when <see cref="Signing"/> is set.</summary>
+    internal byte[] Seal(byte[] envelope) => Signing is { } signing ? signing.Sign(envelope) : envelope;
+
+    /// <summary>The envelope inside a message from storage, its signature checked when <see cref="Signing"/> is set.</summary>
+    /// <exception cref="TaskPayloadException">A signature is missing, from a key not accepted, or does not match; or the message is signed and this app has no keys.</exception>
+    internal ReadOnlyMemory<byte> Open(ReadOnlyMemory<byte> message)
+    {
+        if (Signing is { } signing) return signing.Verify(message);
+        if (!message.IsEmpty && message.Span[0] == MessageSigning.Marker)
+        {
+            throw new TaskPayloadException("the message is signed, but this app has no signing keys (set TaskApp.Signing, or TaskQueue:SigningKeys)");
+        }
+        return message;
+    }
+
     /// <summary>Disposes the storage if the app made it (see the constructor); a storage that was given is left to its owner.</summary>
     public ValueTask DisposeAsync() => ownsStorage ? Storage.DisposeAsync() : ValueTask.CompletedTask;
 
@@ -169,7 +191,7 @@ public sealed partial class TaskApp : IAsyncDisposable
     /// <exception cref="TaskMessageTooLargeException">The encoded message is larger than <see cref="MaxMessageSize"/>.</exception>
     internal byte[] Encode(TaskDescriptor task, TaskMessage message)
     {
-        var body = MessageCodec.Encode(message);
+        var body = Seal(MessageCodec.Encode(message));
         if (body.Length > MaxMessageSize) throw new TaskMessageTooLargeException(task.Name, body.Length, MaxMessageSize);
         return body;
     }

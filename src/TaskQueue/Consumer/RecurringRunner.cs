@@ -115,7 +115,7 @@ internal sealed partial class RecurringRunner
             RecurringCodec.Encode(state with { LastRun = now, RunCount = runCount }),
             RecurringMath.AfterRun(schedule, state, runCount, now),
             task.Queue,
-            MessageCodec.Encode(message),
+            app.Seal(MessageCodec.Encode(message)),
             state.AllowOverlap ? null : message.Id,
             LockTtl);
         switch (await app.Storage.FireRecurringAsync(fire, cancellationToken).ConfigureAwait(false))

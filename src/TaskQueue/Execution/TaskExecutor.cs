@@ -52,7 +52,7 @@ internal sealed partial class TaskExecutor
         TaskMessage message;
         try
         {
-            message = MessageCodec.Decode(taken.Body, app.Tasks);
+            message = MessageCodec.Decode(app.Open(taken.Body), app.Tasks);
         }
         catch (TaskPayloadException e)
         {
@@ -122,7 +122,7 @@ internal sealed partial class TaskExecutor
                 {
                     LogRetrying(logger, message.Name, message.Id, message.Retries - 1, outcome.Error!);
                     app.Events.Publish(TaskEventKind.Retrying, message.Id, message.Name, Describe(outcome.Error!), outcome.Duration);
-                    var again = MessageCodec.Encode(message with { Retries = message.Retries - 1 });
+                    var again = app.Seal(MessageCodec.Encode(message with { Retries = message.Retries - 1 }));
                     var requeued = message.RetryDelay > TimeSpan.Zero ? TaskEventKind.Scheduled : TaskEventKind.Enqueued;
                     return Announce(Completion.Retry(taken, again, message.RetryDelay), requeued, message);
                 }
