@@ -43,6 +43,13 @@ public sealed partial class RedisStorage : ITaskStorage
     /// Uses an existing connection (one per process), which the storage does not close. Blocking
     /// waits run on a second connection that the storage opens with the same configuration.
     /// </summary>
+    /// <remarks>
+    /// The second connection copies <paramref name="connection"/>'s configuration string, which
+    /// leaves out callbacks such as a TLS certificate check, and empty settings such as
+    /// <c>configChannel=</c> and <c>tiebreaker=</c>. When the connection has any of those, use
+    /// <see cref="RedisStorage(IConnectionMultiplexer, RedisStorageOptions)"/> and give them again:
+    /// the same connection string, and the check in <see cref="RedisStorageOptions.ConfigureConnection"/>.
+    /// </remarks>
     /// <exception cref="ArgumentException"><paramref name="applicationName"/> is empty or contains a brace.</exception>
     public RedisStorage(IConnectionMultiplexer connection, string applicationName)
         : this(connection ?? throw new ArgumentNullException(nameof(connection)), ownsConnection: false, applicationName,
@@ -53,14 +60,15 @@ public sealed partial class RedisStorage : ITaskStorage
     /// <summary>
     /// Uses an existing connection, which the storage does not close, with the application name of
     /// <paramref name="options"/>. When the options also name a connection, blocking waits use that
-    /// configuration for their own connection; otherwise they copy <paramref name="connection"/>'s.
+    /// configuration for their own connection; otherwise they copy <paramref name="connection"/>'s,
+    /// changed by <see cref="RedisStorageOptions.ConfigureConnection"/>.
     /// </summary>
     /// <exception cref="ArgumentException">The options are invalid.</exception>
     public RedisStorage(IConnectionMultiplexer connection, RedisStorageOptions options)
         : this(connection ?? throw new ArgumentNullException(nameof(connection)), ownsConnection: false,
                (options ?? throw new ArgumentNullException(nameof(options))).ApplicationName,
                options.ConnectionString is null && options.Configuration is null
-                   ? ConfigurationOptions.Parse(connection.Configuration)
+                   ? options.Configured(ConfigurationOptions.Parse(connection.Configuration))
                    : options.BuildConfiguration())
     {
     }

@@ -7,7 +7,7 @@ namespace TaskQueue.Redis;
 /// <code>
 /// await using var storage = await RedisStorage.ConnectAsync(new RedisStorageOptions
 /// {
-///     ConnectionString = "redis.internal:6380,password=...,ssl=true,defaultDatabase=2",
+///     ConnectionString = "redis.internal:6380,user=taskqueue,password=...,ssl=true,defaultDatabase=2",
 ///     ApplicationName = "beans",
 /// });
 /// </code>
@@ -30,12 +30,35 @@ public sealed class RedisStorageOptions
     public string? ConnectionString { get; set; }
 
     /// <summary>
-    /// The connection as a configuration object, for what a string cannot say (a certificate
-    /// validation callback, for instance). It is cloned and used as it is: the defaults described
-    /// under <see cref="ConnectionString"/> are not applied. Give either this or
-    /// <see cref="ConnectionString"/>.
+    /// The connection as a configuration object, made by the caller. It is cloned and used as it is:
+    /// the defaults described under <see cref="ConnectionString"/> are not applied. Give either this
+    /// or <see cref="ConnectionString"/>; to add to a connection string what it cannot say, use
+    /// <see cref="ConfigureConnection"/> instead.
     /// </summary>
     public ConfigurationOptions? Configuration { get; set; }
+
+    /// <summary>
+    /// Changes the connection's configuration after it is parsed from <see cref="ConnectionString"/>
+    /// (and this storage's defaults are applied) or cloned from <see cref="Configuration"/>: for what
+    /// a connection string cannot say, such as how to check the server's TLS certificate or which
+    /// client certificate to present. Both of the storage's connections use the result: the one
+    /// commands go through and the one waiting takes block on.
+    /// </summary>
+    /// <remarks>
+    /// It may run more than once (<see cref="Validate"/> runs it too), each time on a fresh
+    /// configuration. With a connection given to <see cref="RedisStorage(IConnectionMultiplexer, RedisStorageOptions)"/>
+    /// and neither <see cref="ConnectionString"/> nor <see cref="Configuration"/>, it changes the
+    /// configuration the waiting connection copies from that connection, which carries no callbacks:
+    /// set the certificate check here again.
+    /// </remarks>
+    /// <example>
+    /// A server whose certificate is signed by a private certificate authority:
+    /// <code>
+    /// ConnectionString = "redis.internal:6380,ssl=true,user=taskqueue,password=...",
+    /// ConfigureConnection = c => c.TrustIssuer("/etc/taskqueue/redis-ca.pem"),
+    /// </code>
+    /// </example>
+    public Action<ConfigurationOptions>? ConfigureConnection { get; set; }
 
     /// <summary>Checks the options; throws <see cref="ArgumentException"/> naming what is wrong.</summary>
     public void Validate()
@@ -97,6 +120,13 @@ public sealed class RedisStorageOptions
                 nameof(ConnectionString));
         }
         if (Configuration is null) ApplyDefaults(config, ConnectionString!);
+        return Configured(config);
+    }
+
+    /// <summary><paramref name="config"/> after <see cref="ConfigureConnection"/>, if any, changed it.</summary>
+    internal ConfigurationOptions Configured(ConfigurationOptions config)
+    {
+        ConfigureConnection?.Invoke(config);
         return config;
     }
 

@@ -57,6 +57,24 @@ public sealed class RedisConnectionTests(RedisServerFixture redis)
     }
 
     [Fact]
+    public void ConfigureConnection_changes_the_configuration_after_the_storages_defaults()
+    {
+        bool? abortOnConnectFail = null;
+        var options = new RedisStorageOptions
+        {
+            ConnectionString = "localhost",
+            ConfigureConnection = c =>
+            {
+                abortOnConnectFail = c.AbortOnConnectFail;
+                c.ClientName = "mine";
+            },
+        };
+        var configuration = options.BuildConfiguration();
+        Assert.False(abortOnConnectFail);
+        Assert.Equal("mine", configuration.ClientName);
+    }
+
+    [Fact]
     public async Task With_redis_down_the_storage_starts_and_calls_fail_fast()
     {
         var clock = Stopwatch.StartNew();

@@ -1,14 +1,17 @@
 using System.Diagnostics;
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Authentication;
 using System.Text;
 
 namespace TaskQueue.Testing;
 
 /// <summary>
 /// A private redis-server for tests: a free loopback port, its own temporary directory, no
-/// persistence. Started with <see cref="StartAsync"/>, it answers PING before the call returns;
-/// it can be stopped and started again on the same port to play a Redis restart.
+/// persistence. Started with <see cref="StartAsync"/> (or <see cref="StartWithTlsAsync"/>, TLS
+/// only), it answers PING before the call returns; it can be stopped and started again on the same
+/// port to play a Redis restart.
 /// </summary>
 public sealed class RedisServerProcess : IAsyncDisposable
 {
@@ -16,21 +19,28 @@ public sealed class RedisServerProcess : IAsyncDisposable
     private readonly string executable;
     private readonly string directory;
     private readonly string[] extraArguments;
+    private readonly TestCertificateAuthority? tls;
     private Process? process;
+    private Exception? lastProbeError;
 
-    private RedisServerProcess(string executable, int port, string[] extraArguments)
+    private RedisServerProcess(string executable, int port, TestCertificateAuthority? tls, string[] extraArguments)
     {
         this.executable = executable;
         this.extraArguments = extraArguments;
+        this.tls = tls;
         Port = port;
         directory = Directory.CreateTempSubdirectory("taskqueue-redis-").FullName;
     }
 
-    /// <summary>The port it listens on (127.0.0.1 only).</summary>
+    /// <summary>The port it listens on (127.0.0.1 only); with TLS, its only port, which speaks TLS.</summary>
     public int Port { get; }
 
-    /// <summary>A StackExchange.Redis connection string for it.</summary>
-    public string ConnectionString => $"127.0.0.1:{Port}";
+    /// <summary>
+    /// A StackExchange.Redis connection string for it. With TLS it says <c>ssl=true</c>; the
+    /// certificate check (<see cref="TestCertificateAuthority.ValidateServerCertificate"/>) cannot be
+    /// said in a string and is the caller's to add.
+    /// </summary>
+    public string ConnectionString => tls is null ? $"127.0.0.1:{Port}" : $"127.0.0.1:{Port},ssl=true";
 
     /// <summary>The redis-server on PATH, or null.</summary>
     public static string? FindExecutable()
@@ -47,15 +57,28 @@ public sealed class RedisServerProcess : IAsyncDisposable
     /// Starts a server on a free port; fails with a clear message when redis-server is not on PATH.
     /// <paramref name="extraArguments"/> go last on its command line (for example <c>--appendonly yes</c>).
     /// </summary>
-    public static async Task<RedisServerProcess> StartAsync(params string[] extraArguments)
+    public static Task<RedisServerProcess> StartAsync(params string[] extraArguments) => StartOnFreePortAsync(null, extraArguments);
+
+    /// <summary>
+    /// Starts a server that speaks TLS only (<c>--port 0 --tls-port</c>), with the server certificate
+    /// of <paramref name="authority"/>, and no client certificates asked for. Its readiness is checked
+    /// over TLS, trusting that authority only.
+    /// </summary>
+    public static Task<RedisServerProcess> StartWithTlsAsync(TestCertificateAuthority authority, params string[] extraArguments)
+        => StartOnFreePortAsync(authority ?? throw new ArgumentNullException(nameof(authority)), extraArguments);
+
+    private static async Task<RedisServerProcess> StartOnFreePortAsync(TestCertificateAuthority? tls, string[] extraArguments)
     {
         var executable = FindExecutable() ?? throw new InvalidOperationException(
-            "redis-server is not on PATH and TASKQUEUE_REDIS is not set: install Redis (apt-get install redis-server) " +
-            "or point TASKQUEUE_REDIS at a server (for example 127.0.0.1:6379). The Redis tests cannot run without one.");
+            string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(RedisServerFixture.EnvironmentVariable))
+                ? "redis-server is not on PATH and TASKQUEUE_REDIS is not set: install Redis (apt-get install redis-server) " +
+                  "or point TASKQUEUE_REDIS at a server (for example 127.0.0.1:6379). The Redis tests cannot run without one."
+                : "redis-server is not on PATH: this test starts a server of its own (to restart it, or with an ACL or TLS " +
+                  "configuration), which TASKQUEUE_REDIS cannot stand in for. Install Redis (apt-get install redis-server).");
         Exception? last = null;
         for (int attempt = 0; attempt < 5; attempt++)
         {
-            var server = new RedisServerProcess(executable, FreePort(), extraArguments);
+            var server = new RedisServerProcess(executable, FreePort(), tls, extraArguments);
             try
             {
                 await server.StartAgainAsync();
@@ -76,11 +99,13 @@ public sealed class RedisServerProcess : IAsyncDisposable
     {
         if (process is { HasExited: false }) throw new InvalidOperationException("redis-server is already running.");
         var start = new ProcessStartInfo(executable) { UseShellExecute = false };
-        foreach (var arg in new[]
-        {
-            "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1",
-            "--save", "", "--appendonly", "no", "--dir", directory, "--logfile", Path.Combine(directory, "redis.log"),
-        })
+        var port = Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        string[] listen = tls is null
+            ? ["--port", port]
+            : ["--port", "0", "--tls-port", port, "--tls-cert-file", tls.ServerCertificateFile, "--tls-key-file", tls.ServerKeyFile,
+               "--tls-ca-cert-file", tls.CertificateFile, "--tls-auth-clients", "no"];
+        foreach (var arg in listen) start.ArgumentList.Add(arg);
+        foreach (var arg in new[] { "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", directory, "--logfile", Path.Combine(directory, "redis.log") })
         {
             start.ArgumentList.Add(arg);
         }
@@ -90,7 +115,10 @@ public sealed class RedisServerProcess : IAsyncDisposable
         while (!await AnswersPingAsync())
         {
             if (process.HasExited) throw new IOException($"redis-server exited with code {process.ExitCode}: {Log()}");
-            if (clock.Elapsed > StartTimeout) throw new TimeoutException($"redis-server did not answer PING within {StartTimeout.TotalSeconds} s: {Log()}");
+            if (clock.Elapsed > StartTimeout)
+            {
+                throw new TimeoutException($"redis-server did not answer PING within {StartTimeout.TotalSeconds} s ({lastProbeError?.Message}): {Log()}");
+            }
             await Task.Delay(20);
         }
     }
@@ -101,11 +129,12 @@ public sealed class RedisServerProcess : IAsyncDisposable
         if (process is null || process.HasExited) return;
         try
         {
+            using var timeout = new CancellationTokenSource(StartTimeout);
             using var client = new TcpClient();
-            await client.ConnectAsync(IPAddress.Loopback, Port);
-            await client.GetStream().WriteAsync("SHUTDOWN\r\n"u8.ToArray());
+            await using var stream = await OpenAsync(client, timeout.Token);
+            await stream.WriteAsync("SHUTDOWN\r\n"u8.ToArray(), timeout.Token);
         }
-        catch (Exception e) when (e is SocketException or IOException)
+        catch (Exception e) when (e is SocketException or IOException or AuthenticationException or OperationCanceledException)
         {
             // It is going away, which is what was asked.
         }
@@ -149,16 +178,38 @@ public sealed class RedisServerProcess : IAsyncDisposable
         {
             using var client = new TcpClient();
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(1));
-            await client.ConnectAsync(IPAddress.Loopback, Port, timeout.Token);
-            var stream = client.GetStream();
+            await using var stream = await OpenAsync(client, timeout.Token);
             await stream.WriteAsync("PING\r\n"u8.ToArray(), timeout.Token);
             var buffer = new byte[64];
             int read = await stream.ReadAsync(buffer, timeout.Token);
             return Encoding.ASCII.GetString(buffer, 0, read).StartsWith("+PONG", StringComparison.Ordinal);
         }
-        catch (Exception e) when (e is SocketException or IOException or OperationCanceledException)
+        catch (Exception e) when (e is SocketException or IOException or AuthenticationException or OperationCanceledException)
         {
+            lastProbeError = e;
             return false;
+        }
+    }
+
+    /// <summary>A connection to the server as the default user: plain, or TLS trusting the test authority only.</summary>
+    private async Task<Stream> OpenAsync(TcpClient client, CancellationToken cancellationToken)
+    {
+        await client.ConnectAsync(IPAddress.Loopback, Port, cancellationToken);
+        if (tls is null) return client.GetStream();
+        var stream = new SslStream(client.GetStream(), leaveInnerStreamOpen: false);
+        try
+        {
+            await stream.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
+            {
+                TargetHost = IPAddress.Loopback.ToString(),
+                RemoteCertificateValidationCallback = tls.ValidateServerCertificate,
+            }, cancellationToken);
+            return stream;
+        }
+        catch
+        {
+            await stream.DisposeAsync();
+            throw;
         }
     }
 
