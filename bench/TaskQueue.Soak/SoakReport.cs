@@ -22,7 +22,7 @@ internal static class SoakReport
         Console.WriteLine();
         Console.WriteLine("| measure | value | verdict |");
         Console.WriteLine("|---|---:|---|");
-        Row("worker processes × workers", $"{o.Processes} × {o.WorkersPerProcess}", $"--visibility-timeout {N(o.VisibilityTimeoutSeconds)} s, --grace 10, batch 16, max redeliveries 5");
+        Row("worker processes × workers", $"{o.Processes} × {o.WorkersPerProcess}", $"--visibility-timeout {N(o.VisibilityTimeoutSeconds)} s, --grace 10, the rest at the worker's defaults");
         Row("drain rate (burst of " + N(o.Burst) + ", no kills)", f.DrainRate is { } d ? $"{N(d)}/s" : "not measured (--rate)");
         Row("bursts: enqueued / lost / run twice", $"{N(f.Bursts.Enqueued)} / {f.Bursts.Lost.Count} / {N(f.Bursts.RunTwice)}", f.Bursts.Lost.Count == 0 && f.Bursts.RunTwice == 0 ? "exact" : "NOT EXACT");
         Row("soak load", $"{N(f.Rate)}/s", f.DrainRate is { } dr ? $"{f.Rate / dr:P0} of the drain rate" : "");
