@@ -114,6 +114,27 @@ internal static partial class LuaScripts
         return id
         """;
 
+    // Trim dead letters: the oldest beyond ARGV[1] go, then, oldest first, those written more than
+    // ARGV[2] ms ago by Redis TIME (at most 1000 a call). Returns how many went.
+    // KEYS: 1 dead letters.
+    public const string TrimDeadLetters = """
+        local removed = 0
+        local n = redis.call('ZCARD', KEYS[1])
+        local max = tonumber(ARGV[1])
+        if n > max then removed = redis.call('ZREMRANGEBYRANK', KEYS[1], 0, n - max - 1) end
+        local t = redis.call('TIME')
+        local oldest = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) - tonumber(ARGV[2])
+        for _ = 1, 1000 do
+          local first = redis.call('ZRANGE', KEYS[1], 0, 0)[1]
+          if not first then break end
+          local at = tonumber(string.match(first, '^%d+|(%d+)|'))
+          if at and at >= oldest then break end
+          redis.call('ZREMRANGEBYRANK', KEYS[1], 0, 0)
+          removed = removed + 1
+        end
+        return removed
+        """;
+
     // Requeue a dead letter, atomically: removes it and appends its message to the tail of its
     // queue with a fresh delivery count. Returns 1, or 0 when there is no such dead letter.
     // KEYS: 1 dead letters. ARGV: 1 queue key prefix, 2 id.

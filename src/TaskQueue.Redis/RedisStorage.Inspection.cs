@@ -18,6 +18,15 @@ public sealed partial class RedisStorage
     }
 
     /// <inheritdoc />
+    /// <remarks>One script call; dead letters are ordered by id, which follows the time they were written.</remarks>
+    public async ValueTask<int> TrimDeadLettersAsync(int maxCount, TimeSpan maxAge, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(maxCount);
+        long ageMs = Math.Max(0, (long)Math.Min(maxAge.TotalMilliseconds, long.MaxValue / 2));
+        return (int)await db.ScriptEvaluateAsync(LuaScripts.TrimDeadLetters, [keys.DeadLetters], [maxCount, ageMs]).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
     public async ValueTask<IReadOnlyList<DeadLetter>> ListDeadLettersAsync(int limit, CancellationToken cancellationToken = default)
     {
         if (limit <= 0) return [];

@@ -112,6 +112,31 @@ public sealed partial class TaskApp : IAsyncDisposable
     public TimeSpan? RevocationTtl { get; init; } = TimeSpan.FromDays(30);
 
     /// <summary>
+    /// The most dead letters kept: consumers remove the oldest beyond it with their heartbeat.
+    /// Default 10,000 (as Sidekiq's dead set).
+    /// </summary>
+    public int DeadLetterLimit
+    {
+        get;
+        init
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(value);
+            field = value;
+        }
+    } = 10_000;
+
+    /// <summary>How long dead letters are kept: consumers remove older ones with their heartbeat. Default 180 days.</summary>
+    public TimeSpan DeadLetterMaxAge
+    {
+        get;
+        init
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(value, TimeSpan.Zero);
+            field = value;
+        }
+    } = TimeSpan.FromDays(180);
+
+    /// <summary>
     /// Runs tasks inline at <c>Enqueue</c> and <c>Schedule</c> (ignoring delays) instead of queueing
     /// them (huey's <c>always_eager</c>): for unit tests of code that enqueues. Arguments and results
     /// still travel through their encoding, so what works eagerly works in a consumer.

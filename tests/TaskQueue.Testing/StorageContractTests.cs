@@ -419,6 +419,24 @@ public abstract partial class StorageContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Trimming_dead_letters_removes_the_oldest_beyond_the_count_and_those_past_the_age()
+    {
+        for (int i = 1; i <= 3; i++) await Storage.DeadLetterAsync("q", B("m" + i), "reason " + i);
+
+        Assert.Equal(1, await Storage.TrimDeadLettersAsync(2, TimeSpan.FromDays(1)));
+        Assert.Equal(["m3", "m2"], (await Storage.ListDeadLettersAsync(10)).Select(d => S(d.Body)));
+        Assert.Equal(0, await Storage.TrimDeadLettersAsync(2, TimeSpan.FromDays(1)));
+
+        await Eventually.UntilAsync(async () => await Storage.TrimDeadLettersAsync(10, TimeSpan.FromMilliseconds(50)) > 0, "the dead letters to age");
+        await Eventually.UntilAsync(async () =>
+        {
+            await Storage.TrimDeadLettersAsync(10, TimeSpan.FromMilliseconds(50));
+            return (await Storage.ListDeadLettersAsync(10)).Count == 0;
+        }, "both to go");
+        Assert.Empty(await Storage.ListDeadLettersAsync(10));
+    }
+
+    [Fact]
     public async Task Messages_of_a_consumer_without_heartbeat_are_handed_back()
     {
         await Storage.EnqueueManyAsync("q", [B("a"), B("b")]);

@@ -422,4 +422,18 @@ public sealed class ConsumerTests
         Assert.Equal(0, await app.Storage.InFlightCountAsync());
         Assert.Equal(run.Id, Assert.Single(await app.PendingAsync()).Id);
     }
+
+    [Fact]
+    public async Task Consumers_keep_dead_letters_within_the_apps_limit()
+    {
+        var app = new TaskApp(new TaskQueue.Storage.MemoryStorage()) { DeadLetterLimit = 2 };
+        for (int i = 0; i < 5; i++) await app.Storage.DeadLetterAsync("default", new byte[] { (byte)i }, "test");
+        var options = TestApps.FastOptions(workers: 1);
+        options.VisibilityTimeout = TimeSpan.FromSeconds(1);
+        await using var consumer = new TaskConsumer(app, options);
+        consumer.Start();
+        await Eventually.UntilAsync(async () => (await app.DeadLettersAsync()).Count == 2, "the oldest three dead letters to go");
+        Assert.Equal([4, 3], (await app.DeadLettersAsync()).Select(d => (int)d.Body[0]));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new TaskApp { DeadLetterLimit = -1 });
+    }
 }

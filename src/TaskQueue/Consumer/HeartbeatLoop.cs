@@ -49,6 +49,15 @@ internal sealed partial class HeartbeatLoop(TaskApp app, string consumerId, Cons
             Faults.Failed(StorageOperation.Reap, e);
             return;
         }
+        try
+        {
+            await app.Storage.TrimDeadLettersAsync(app.DeadLetterLimit, app.DeadLetterMaxAge, token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !token.IsCancellationRequested)
+        {
+            Faults.Failed(StorageOperation.Reap, e);
+            return;
+        }
         if (reaped.Requeued + reaped.DeadLettered == 0) return;
         LogReaped(logger, reaped.Requeued, reaped.DeadLettered);
         app.Events.Publish(TaskEventKind.Redelivered, null, null, $"{reaped.Requeued} handed back, {reaped.DeadLettered} to dead letters");

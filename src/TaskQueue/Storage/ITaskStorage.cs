@@ -100,6 +100,13 @@ public interface ITaskStorage : IAsyncDisposable
     /// <summary>Dead letters, newest first.</summary>
     ValueTask<IReadOnlyList<DeadLetter>> ListDeadLettersAsync(int limit, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Removes the oldest dead letters beyond <paramref name="maxCount"/>, and those older than
+    /// <paramref name="maxAge"/> by the storage's clock; returns how many went. Consumers call it with
+    /// their heartbeat.
+    /// </summary>
+    ValueTask<int> TrimDeadLettersAsync(int maxCount, TimeSpan maxAge, CancellationToken cancellationToken = default);
+
     /// <summary>Puts a dead letter back at the tail of its queue with a fresh delivery count; says whether it existed.</summary>
     ValueTask<bool> RequeueDeadLetterAsync(string deadLetterId, CancellationToken cancellationToken = default);
 

@@ -165,6 +165,7 @@ public sealed partial class MemoryStorage : ITaskStorage
         lock (gate)
         {
             DropEndedRevocations();
+            DropExpiredResults();
             var now = time.GetUtcNow();
             foreach (var (consumer, records) in processing)
             {
@@ -440,6 +441,44 @@ public sealed partial class MemoryStorage : ITaskStorage
 
     private void AddDeadLetter(string queue, byte[] body, string reason, DateTimeOffset at)
         => deadLetters.AddFirst(new DeadLetter((++sequence).ToString(System.Globalization.CultureInfo.InvariantCulture), queue, reason, at, body));
+
+    /// <inheritdoc />
+    public ValueTask<int> TrimDeadLettersAsync(int maxCount, TimeSpan maxAge, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(maxCount);
+        lock (gate)
+        {
+            var oldest = time.GetUtcNow() - maxAge;
+            int removed = 0;
+            while (deadLetters.Last is { } last && (deadLetters.Count > maxCount || last.Value.At < oldest))
+            {
+                deadLetters.RemoveLast();
+                removed++;
+            }
+            return new(removed);
+        }
+    }
+
+    /// <summary>How many results are held, expired ones included (for tests).</summary>
+    internal int ResultCount
+    {
+        get
+        {
+            lock (gate) return results.Count;
+        }
+    }
+
+    /// <summary>Drops results past their expiry. Call with the lock held.</summary>
+    private void DropExpiredResults()
+    {
+        var now = time.GetUtcNow();
+        List<string>? expired = null;
+        foreach (var (id, stored) in results)
+        {
+            if (stored.Expires <= now) (expired ??= []).Add(id);
+        }
+        foreach (var id in expired ?? []) results.Remove(id);
+    }
 
     private LinkedListNode<DeadLetter>? FindDeadLetter(string id)
     {
