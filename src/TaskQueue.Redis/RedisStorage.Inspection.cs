@@ -111,6 +111,24 @@ public sealed partial class RedisStorage
     }
 
     /// <inheritdoc />
+    /// <remarks>One <c>HKEYS</c>: the receipt says when and from which queue (<c>&lt;seq&gt;|&lt;taken ms&gt;|&lt;queue&gt;</c>).</remarks>
+    public async ValueTask<IReadOnlyList<InFlightMessage>> InFlightAsync(string consumerId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(consumerId);
+        var receipts = await db.HashKeysAsync(keys.Processing(consumerId)).ConfigureAwait(false);
+        var list = new List<InFlightMessage>(receipts.Length);
+        foreach (var value in receipts)
+        {
+            string receipt = value!;
+            int first = receipt.IndexOf('|', StringComparison.Ordinal);
+            int second = first < 0 ? -1 : receipt.IndexOf('|', first + 1);
+            if (second < 0 || !long.TryParse(receipt.AsSpan(first + 1, second - first - 1), System.Globalization.CultureInfo.InvariantCulture, out long ms)) continue;
+            list.Add(new InFlightMessage(receipt, receipt[(second + 1)..], DateTimeOffset.FromUnixTimeMilliseconds(ms)));
+        }
+        return list;
+    }
+
+    /// <inheritdoc />
     /// <remarks>One script call.</remarks>
     public async ValueTask<long> InFlightCountAsync(CancellationToken cancellationToken = default)
         => (long)await db.ScriptEvaluateAsync(LuaScripts.InFlightCount, [keys.Consumers], [keys.ProcessingPrefix]).ConfigureAwait(false);

@@ -437,6 +437,25 @@ public abstract partial class StorageContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_consumers_in_flight_records_are_listed_and_can_be_released_by_receipt_alone()
+    {
+        var before = await Storage.GetTimeAsync();
+        await Storage.EnqueueManyAsync("q", [B("a"), B("b")]);
+        var taken = (await Take(max: 2, consumer: "c1")).Messages;
+        Assert.Empty(await Storage.InFlightAsync("c2"));
+
+        var records = await Storage.InFlightAsync("c1");
+
+        Assert.Equal(taken.Select(m => m.Receipt).Order(), records.Select(r => r.Receipt).Order());
+        Assert.All(records, r => Assert.Equal("q", r.Queue));
+        Assert.All(records, r => Assert.InRange(r.TakenAt, before.AddSeconds(-1), before.AddMinutes(1)));
+        var orphan = records.Single(r => r.Receipt == taken[1].Receipt);
+        await Storage.CompleteAsync("c1", [Completion.Release(new TakenMessage(orphan.Queue, ReadOnlyMemory<byte>.Empty, orphan.Receipt, 0))]);
+        Assert.Equal(["b"], (await Storage.PendingAsync("q", 10)).Select(b => S(b)));
+        Assert.Single(await Storage.InFlightAsync("c1"));
+    }
+
+    [Fact]
     public async Task Messages_of_a_consumer_without_heartbeat_are_handed_back()
     {
         await Storage.EnqueueManyAsync("q", [B("a"), B("b")]);

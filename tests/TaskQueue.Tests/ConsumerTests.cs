@@ -436,4 +436,25 @@ public sealed class ConsumerTests
         Assert.Equal([4, 3], (await app.DeadLettersAsync()).Select(d => (int)d.Body[0]));
         Assert.Throws<ArgumentOutOfRangeException>(() => new TaskApp { DeadLetterLimit = -1 });
     }
+
+    [Fact]
+    public async Task Messages_a_take_recorded_under_the_consumer_but_no_worker_got_are_handed_back()
+    {
+        // A take whose reply was lost for good: its records sit under a live consumer, whose heartbeat
+        // keeps every reaper away.
+        var app = TestApps.Memory();
+        var key = Counters.NewKey();
+        for (int i = 0; i < 3; i++) Touch.With(app).Enqueue(key);
+        var options = TestApps.FastOptions(workers: 1);
+        options.VisibilityTimeout = TimeSpan.FromSeconds(1);
+        options.OrphanedTakeAge = TimeSpan.FromMilliseconds(300);
+        var lost = await app.Storage.TakeAsync(["default"], options.ConsumerId, 16, TimeSpan.Zero);
+        Assert.Equal(3, lost.Messages.Count);
+
+        await using var consumer = new TaskConsumer(app, options);
+        consumer.Start();
+
+        await Eventually.UntilAsync(() => Counters.Get(key) == 3, "the three lost messages to be handed back and run");
+        Assert.Equal(0, await app.Storage.InFlightCountAsync());
+    }
 }

@@ -77,6 +77,12 @@ public sealed class ConsumerOptions
     /// <summary>A worker that has run tasks for this long since its last settle writes their results before going on. Default 5 ms.</summary>
     public TimeSpan SettleInterval { get; set; } = TimeSpan.FromMilliseconds(5);
 
+    /// <summary>
+    /// How old an in-flight record of this consumer that no worker holds must be before the consumer
+    /// hands it back: longer than a take is retried after its reply was lost (45 s).
+    /// </summary>
+    internal TimeSpan OrphanedTakeAge { get; set; } = TimeSpan.FromMinutes(2);
+
     /// <summary>A copy, so that a consumer's options cannot change under it.</summary>
     internal ConsumerOptions Clone()
     {

@@ -15,6 +15,9 @@ internal sealed partial class HeartbeatLoop(TaskApp app, string consumerId, Cons
 {
     private long lastBeat = long.MinValue;
 
+    /// <summary>The consumer's workers, whose batches are what it holds; set once they exist.</summary>
+    public IReadOnlyList<WorkerLoop>? Workers { get; set; }
+
     /// <summary>When the last heartbeat was written (<see cref="TimeProvider.GetTimestamp"/>), or <see cref="long.MinValue"/>.</summary>
     public long LastBeat => Volatile.Read(ref lastBeat);
 
@@ -32,7 +35,11 @@ internal sealed partial class HeartbeatLoop(TaskApp app, string consumerId, Cons
     {
         await BeatAsync(token).ConfigureAwait(false);
         // A stopping consumer keeps its own heartbeat but leaves others' tasks to the consumers that stay.
-        if (!stopping.IsCancellationRequested) await ReapAsync(token).ConfigureAwait(false);
+        if (!stopping.IsCancellationRequested)
+        {
+            await ReapAsync(token).ConfigureAwait(false);
+            await ReconcileAsync(token).ConfigureAwait(false);
+        }
         return options.VisibilityTimeout / 3;
     }
 
@@ -62,6 +69,45 @@ internal sealed partial class HeartbeatLoop(TaskApp app, string consumerId, Cons
         LogReaped(logger, reaped.Requeued, reaped.DeadLettered);
         app.Events.Publish(TaskEventKind.Redelivered, null, null, $"{reaped.Requeued} handed back, {reaped.DeadLettered} to dead letters");
     }
+
+    /// <summary>
+    /// Hands back in-flight records of this consumer that no worker holds and that are older than a
+    /// take is retried: a take whose reply was lost for good left them, and they would otherwise stay
+    /// recorded under a live consumer (which no reaper touches) until it stops.
+    /// </summary>
+    private async ValueTask ReconcileAsync(CancellationToken token)
+    {
+        if (Workers is not { } workers) return;
+        try
+        {
+            var records = await app.Storage.InFlightAsync(consumerId, token).ConfigureAwait(false);
+            if (records.Count == 0) return;
+            var now = await app.Storage.GetTimeAsync(token).ConfigureAwait(false);
+            // Read after the records: a batch taken meanwhile is young, so it is never taken for an orphan.
+            var held = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var worker in workers)
+            {
+                foreach (var message in worker.Holding ?? []) held.Add(message.Receipt);
+            }
+            List<Completion>? orphans = null;
+            foreach (var record in records)
+            {
+                if (held.Contains(record.Receipt) || now - record.TakenAt < options.OrphanedTakeAge) continue;
+                (orphans ??= []).Add(Completion.Release(new TakenMessage(record.Queue, ReadOnlyMemory<byte>.Empty, record.Receipt, 0)));
+            }
+            if (orphans is null) return;
+            await app.Storage.CompleteAsync(consumerId, orphans, token).ConfigureAwait(false);
+            LogOrphansReleased(logger, orphans.Count);
+            Faults.Succeeded(StorageOperation.Reap);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !token.IsCancellationRequested)
+        {
+            Faults.Failed(StorageOperation.Reap, e);
+        }
+    }
+
+    [LoggerMessage(19, LogLevel.Warning, "Handed back {Count} messages recorded under this consumer that none of its workers held (a take whose reply was lost)")]
+    private static partial void LogOrphansReleased(ILogger logger, int count);
 
     [LoggerMessage(15, LogLevel.Warning, "Handed back {Requeued} tasks of consumers that stopped responding; {DeadLettered} went to dead letters")]
     private static partial void LogReaped(ILogger logger, int requeued, int deadLettered);

@@ -167,6 +167,7 @@ public sealed partial class TaskConsumer : IAsyncDisposable
             workers[i] = new WorkerLoop(app, executor, options, queues, aborting.Token, faults);
             runs[i] = workers[i].RunAsync(stopping.Token);
         }
+        heartbeat.Workers = workers;
         // The heartbeat outlives the workers: while a stopping consumer's tasks run out their grace
         // period it still holds them, and a lapsed heartbeat would hand them to another consumer,
         // which would run them a second time, at the same time.

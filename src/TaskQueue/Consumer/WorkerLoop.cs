@@ -22,6 +22,11 @@ internal sealed class WorkerLoop(TaskApp app, TaskExecutor executor, ConsumerOpt
     private bool failedRuns;
     private TakenMessage? running;
 
+    private IReadOnlyList<TakenMessage>? holding;
+
+    /// <summary>The batch this worker holds (taken, not yet all settled), or null.</summary>
+    public IReadOnlyList<TakenMessage>? Holding => Volatile.Read(ref holding);
+
     /// <summary>The message whose task runs now, or null.</summary>
     public TakenMessage? Running => Volatile.Read(ref running);
 
@@ -30,6 +35,7 @@ internal sealed class WorkerLoop(TaskApp app, TaskExecutor executor, ConsumerOpt
         var batch = await app.Storage.TakeAsync(queues, options.ConsumerId, options.BatchSize, options.TakeWait, token).ConfigureAwait(false);
         Faults.Succeeded(StorageOperation.Take);
         var messages = batch.Messages;
+        Volatile.Write(ref holding, messages);
         long lastSettle = Time.GetTimestamp();
         for (int i = 0; i < messages.Count; i++)
         {
@@ -69,6 +75,7 @@ internal sealed class WorkerLoop(TaskApp app, TaskExecutor executor, ConsumerOpt
         // Checkpoint: results are stored and messages acknowledged together, after the runs; a crash
         // before this line leaves them in flight, to be run again (at least once).
         await SettleAsync().ConfigureAwait(false);
+        Volatile.Write(ref holding, null);
         // A storage that fails under every run must not be met with a hot loop of take and hand back.
         if (!failedRuns) return TimeSpan.Zero;
         failedRuns = false;

@@ -41,6 +41,12 @@ public interface ITaskStorage : IAsyncDisposable
     /// <summary>Marks <paramref name="consumerId"/> alive for <paramref name="ttl"/>.</summary>
     ValueTask HeartbeatAsync(string consumerId, TimeSpan ttl, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// The in-flight records of <paramref name="consumerId"/>: a consumer compares them with what its
+    /// workers hold and releases the rest (a take whose reply never arrived).
+    /// </summary>
+    ValueTask<IReadOnlyList<InFlightMessage>> InFlightAsync(string consumerId, CancellationToken cancellationToken = default);
+
     /// <summary>Removes a consumer's heartbeat on a clean stop.</summary>
     ValueTask RemoveHeartbeatAsync(string consumerId, CancellationToken cancellationToken = default);
 

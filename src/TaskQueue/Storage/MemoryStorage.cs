@@ -30,7 +30,10 @@ public sealed partial class MemoryStorage : ITaskStorage
 
     private sealed record Scheduled(string Queue, byte[] Body);
 
-    private sealed record InFlight(string Queue, byte[] Body, int Deliveries);
+    private sealed record InFlight(string Queue, byte[] Body, int Deliveries)
+    {
+        public DateTimeOffset TakenAt { get; init; }
+    }
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -84,7 +87,7 @@ public sealed partial class MemoryStorage : ITaskStorage
                     {
                         list.RemoveFirst();
                         var receipt = (++sequence).ToString(System.Globalization.CultureInfo.InvariantCulture);
-                        records[receipt] = new InFlight(name, node.Value.Body, node.Value.Deliveries);
+                        records[receipt] = new InFlight(name, node.Value.Body, node.Value.Deliveries) { TakenAt = time.GetUtcNow() };
                         taken.Add(new TakenMessage(name, node.Value.Body, receipt, node.Value.Deliveries));
                     }
                     return new TakenBatch(taken, revocations.Count > 0 ? revocationsVersion : 0);
@@ -119,7 +122,8 @@ public sealed partial class MemoryStorage : ITaskStorage
                 // or handed back by a reaper (the message is in its queue again): a result is stored
                 // all the same (storing it twice changes nothing), but a retry, a dead letter or a
                 // release would be a second copy, so they apply only while the record is held.
-                bool wasInFlight = records?.Remove(c.Message.Receipt) == true;
+                InFlight? held = null;
+                bool wasInFlight = records?.Remove(c.Message.Receipt, out held) == true;
                 switch (c.Kind)
                 {
                     case CompletionKind.Result:
@@ -133,7 +137,7 @@ public sealed partial class MemoryStorage : ITaskStorage
                         AddDeadLetter(c.Message.Queue, c.Message.Body.ToArray(), c.Reason ?? "unknown", now);
                         break;
                     case CompletionKind.Release when wasInFlight:
-                        (released ??= []).Add(new Entry(c.Message.Body.ToArray(), c.Message.Deliveries + (c.CountsDelivery ? 1 : 0)) { Queue = c.Message.Queue });
+                        (released ??= []).Add(new Entry(held!.Body, held.Deliveries + (c.CountsDelivery ? 1 : 0)) { Queue = held.Queue });
                         break;
                 }
             }
@@ -456,6 +460,17 @@ public sealed partial class MemoryStorage : ITaskStorage
                 removed++;
             }
             return new(removed);
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<InFlightMessage>> InFlightAsync(string consumerId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(consumerId);
+        lock (gate)
+        {
+            if (!processing.TryGetValue(consumerId, out var records)) return new([]);
+            return new([.. records.Select(r => new InFlightMessage(r.Key, r.Value.Queue, r.Value.TakenAt))]);
         }
     }
 

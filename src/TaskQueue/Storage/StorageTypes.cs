@@ -7,6 +7,12 @@ namespace TaskQueue.Storage;
 /// <param name="Deliveries">How many times it was handed back after a consumer died (0 on the first delivery).</param>
 public sealed record TakenMessage(string Queue, ReadOnlyMemory<byte> Body, string Receipt, int Deliveries);
 
+/// <summary>An in-flight record of one consumer, as <see cref="ITaskStorage.InFlightAsync"/> lists it.</summary>
+/// <param name="Receipt">The receipt the take handed out (settle it with a <see cref="Completion"/> on a <see cref="TakenMessage"/> that carries it).</param>
+/// <param name="Queue">The queue it came from.</param>
+/// <param name="TakenAt">When it was taken, by the storage's clock.</param>
+public sealed record InFlightMessage(string Receipt, string Queue, DateTimeOffset TakenAt);
+
 /// <summary>What one take returned.</summary>
 /// <param name="Messages">The messages taken, possibly none.</param>
 /// <param name="RevocationsVersion">
