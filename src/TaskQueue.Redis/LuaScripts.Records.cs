@@ -38,9 +38,8 @@ internal static partial class LuaScripts
     // Consume a revocation, atomically: 1 when any target in ARGV is revoked at Redis' clock. A
     // revoke-once record that causes the skip is removed in the same step, so exactly one run is
     // skipped however many consumers race; records past their end are removed on the way.
-    public const string ConsumeRevocation = RevocationChanged + "\n" + """
-        local t = redis.call('TIME')
-        local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+    public const string ConsumeRevocation = Helpers + "\n" + RevocationChanged + "\n" + """
+        local now = now_ms()
         for i = 1, #ARGV do
           local record = redis.call('HGET', KEYS[1], ARGV[i])
           if record then
@@ -63,7 +62,7 @@ internal static partial class LuaScripts
     // Look up a revocation: with ARGV[2] '0', returns the record of ARGV[1] as recorded, also one past
     // its end (the caller decides at which time it asks). With '1' (restore), removes it and returns
     // it only when it still applies at Redis' clock, so a restore says false for an expired one.
-    public const string LookUpRevocation = RevocationChanged + "\n" + """
+    public const string LookUpRevocation = Helpers + "\n" + RevocationChanged + "\n" + """
         if ARGV[1] == '' then return false end
         local record = redis.call('HGET', KEYS[1], ARGV[1])
         if not record then return false end
@@ -72,8 +71,7 @@ internal static partial class LuaScripts
         changed()
         local ends = string.match(record, '^(-?%d*)|')
         if ends ~= '' then
-          local t = redis.call('TIME')
-          if tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) >= tonumber(ends) then return false end
+          if now_ms() >= tonumber(ends) then return false end
         end
         return record
         """;
@@ -92,9 +90,8 @@ internal static partial class LuaScripts
         """;
 
     // Drop revocation records whose time to be dropped has come (at most 1000 a call).
-    public const string DropEndedRevocations = RevocationChanged + "\n" + """
-        local t = redis.call('TIME')
-        local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+    public const string DropEndedRevocations = Helpers + "\n" + RevocationChanged + "\n" + """
+        local now = now_ms()
         local ended = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now, 'LIMIT', 0, 1000)
         if #ended == 0 then return 0 end
         for _, target in ipairs(ended) do drop(target) end
@@ -105,25 +102,23 @@ internal static partial class LuaScripts
     // Dead-letter a message directly: records it with its reason, at Redis' clock, under a fresh
     // id that is also its score (newest = highest).
     // KEYS: 1 dead letters, 2 sequence. ARGV: 1 queue, 2 reason, 3 message. Returns the id.
-    public const string DeadLetter = """
-        local t = redis.call('TIME')
-        local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+    public const string DeadLetter = Helpers + "\n" + """
+        local now = now_ms()
         local id = redis.call('INCR', KEYS[2])
         redis.call('ZADD', KEYS[1], id,
-          string.format('%d|%d|%d|%d|', id, now, #ARGV[1], #ARGV[2]) .. ARGV[1] .. ARGV[2] .. ARGV[3])
+          dead_letter(id, now, ARGV[1], ARGV[2], ARGV[3]))
         return id
         """;
 
     // Trim dead letters: the oldest beyond ARGV[1] go, then, oldest first, those written more than
     // ARGV[2] ms ago by Redis TIME (at most 1000 a call). Returns how many went.
     // KEYS: 1 dead letters.
-    public const string TrimDeadLetters = """
+    public const string TrimDeadLetters = Helpers + "\n" + """
         local removed = 0
         local n = redis.call('ZCARD', KEYS[1])
         local max = tonumber(ARGV[1])
         if n > max then removed = redis.call('ZREMRANGEBYRANK', KEYS[1], 0, n - max - 1) end
-        local t = redis.call('TIME')
-        local oldest = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) - tonumber(ARGV[2])
+        local oldest = now_ms() - tonumber(ARGV[2])
         for _ = 1, 1000 do
           local first = redis.call('ZRANGE', KEYS[1], 0, 0)[1]
           if not first then break end

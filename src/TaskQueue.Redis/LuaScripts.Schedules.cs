@@ -41,12 +41,12 @@ internal static partial class LuaScripts
         """;
 
     // Shared by the recurring-task scripts: one record as {id, label, body, next or false, ver,
-    // running 0/1}, or nil when its hash is gone.
+    // running 0/1}, or nil when its hash is gone; lockPrefix is that of the records' no-overlap locks.
     private const string ReadRecord = """
         local function read(id, recordPrefix, lockPrefix)
           local r = redis.call('HMGET', recordPrefix .. id, 'label', 'body', 'next', 'ver')
           if not r[4] then return nil end
-          return {id, r[1], r[2], r[3] or false, r[4], redis.call('EXISTS', lockPrefix .. 'recurring:' .. id)}
+          return {id, r[1], r[2], r[3] or false, r[4], redis.call('EXISTS', lockPrefix .. id)}
         end
         local function push(reply, rec)
           for i = 1, 6 do reply[#reply + 1] = rec[i] end
@@ -143,9 +143,8 @@ internal static partial class LuaScripts
 
     // Due records by Redis TIME. KEYS: 1 due. ARGV: 1 limit, 2 record prefix, 3 lock prefix.
     // Returns {now ms, next due ms or false, record...} with six fields per record.
-    public const string DueRecurring = ReadRecord + "\n" + """
-        local t = redis.call('TIME')
-        local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+    public const string DueRecurring = Helpers + "\n" + ReadRecord + "\n" + """
+        local now = now_ms()
         local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, tonumber(ARGV[1]))
         local reply = {now, false}
         for _, id in ipairs(ids) do

@@ -14,6 +14,21 @@ namespace TaskQueue.Redis;
 /// </remarks>
 internal static partial class LuaScripts
 {
+    // Shared by the scripts that need them: Redis TIME in Unix ms, and the two record layouts that
+    // several scripts write (a dead letter; a scheduled message). See the key table in the README.
+    private const string Helpers = """
+        local function now_ms()
+          local t = redis.call('TIME')
+          return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+        end
+        local function dead_letter(id, at, queue, reason, message)
+          return string.format('%d|%d|%d|%d|', id, at, #queue, #reason) .. queue .. reason .. message
+        end
+        local function scheduled(uid, queue, message)
+          return string.format('%012x|%d|', uid, #queue) .. queue .. message
+        end
+        """;
+
     // Take, atomically: pops up to ARGV[1] entries from the head of the first non-empty queue of
     // KEYS[7..] (in the order given), records each in the consumer's in-flight hash under a fresh
     // receipt "<seq>|<taken ms>|<queue>" (the time taken, by Redis TIME), registers the consumer for
@@ -28,7 +43,7 @@ internal static partial class LuaScripts
     // ARGV: 1 max, 2 consumer id, 3.. queue names (in the order of the queue keys)
     // Returns {0} when every queue is empty (or held only unreadable entries), else
     // {queue index, revocations version, first seq, taken ms, entry...}.
-    public const string Take = """
+    public const string Take = Helpers + "\n" + """
         local memo = redis.call('GET', KEYS[5])
         if memo then
           local qi, first, count, now = string.match(memo, '^(%d+)|(%d+)|(%d+)|(%d+)$')
@@ -47,8 +62,7 @@ internal static partial class LuaScripts
           local popped = redis.call('LPOP', KEYS[i], max)
           if popped then
             local queue = ARGV[i - 4]
-            local t = redis.call('TIME')
-            now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+            now = now_ms()
             local entries = {}
             for j = 1, #popped do
               local e = popped[j]
@@ -58,7 +72,7 @@ internal static partial class LuaScripts
                 local reason = 'the queue entry has ' .. #e .. ' bytes, too few for a message (one byte of delivery count, then the message)'
                 local id = redis.call('INCR', KEYS[4])
                 redis.call('ZADD', KEYS[6], id,
-                  string.format('%d|%d|%d|%d|', id, now, #queue, #reason) .. queue .. reason .. string.sub(e, 2))
+                  dead_letter(id, now, queue, reason, string.sub(e, 2)))
               end
             end
             if #entries > 0 then
@@ -98,12 +112,11 @@ internal static partial class LuaScripts
     // ARGV: 1 consumer id, then five per completion: kind, receipt, queue, a, b where
     //       R: a = result, b = ttl ms or ''; T: a = replacement, b = delay ms; D: a = reason, b = message;
     //       L: a = '1' to count a delivery
-    public const string Complete = """
+    public const string Complete = Helpers + "\n" + """
         local now
         local function clock()
           if not now then
-            local t = redis.call('TIME')
-            now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+            now = now_ms()
           end
           return now
         end
@@ -136,12 +149,12 @@ internal static partial class LuaScripts
             else
               local uid = redis.call('INCR', KEYS[5])
               redis.call('ZADD', KEYS[3], string.format('%d', clock() + delay),
-                string.format('%012x|%d|', uid, #queue) .. queue .. a)
+                scheduled(uid, queue, a))
             end
           elseif kind == 'D' and held then
             local id = redis.call('INCR', KEYS[5])
             redis.call('ZADD', KEYS[4], id,
-              string.format('%d|%d|%d|%d|', id, clock(), #queue, #a) .. queue .. a .. b)
+              dead_letter(id, clock(), queue, a, b))
           end
         end
         for i = #releases, 1, -1 do redis.call('LPUSH', releases[i][1], releases[i][2]) end
@@ -151,9 +164,9 @@ internal static partial class LuaScripts
 
     // Schedule: adds a message to the schedule under a fresh uid, so identical messages stay apart.
     // KEYS: 1 schedule, 2 sequence. ARGV: 1 eta ms, 2 queue, 3 message.
-    public const string Schedule = """
+    public const string Schedule = Helpers + "\n" + """
         local uid = redis.call('INCR', KEYS[2])
-        redis.call('ZADD', KEYS[1], ARGV[1], string.format('%012x|%d|', uid, #ARGV[2]) .. ARGV[2] .. ARGV[3])
+        redis.call('ZADD', KEYS[1], ARGV[1], scheduled(uid, ARGV[2], ARGV[3]))
         return uid
         """;
 
@@ -161,9 +174,8 @@ internal static partial class LuaScripts
     // (TIME, never the caller's) from the schedule to the tail of their queues, soonest first,
     // with a delivery count of 0; returns how many moved, the eta of the soonest one left, and the clock.
     // KEYS: 1 schedule. ARGV: 1 queue key prefix, 2 limit. Returns {moved, next eta ms or nil, now ms}.
-    public const string Promote = """
-        local t = redis.call('TIME')
-        local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+    public const string Promote = Helpers + "\n" + """
+        local now = now_ms()
         local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, tonumber(ARGV[2]))
         for i = 1, #due do
           local m = due[i]
@@ -186,17 +198,16 @@ internal static partial class LuaScripts
     // KEYS: 1 consumers set, 2 dead letters, 3 sequence.
     // ARGV: 1 in-flight key prefix, 2 heartbeat key prefix, 3 queue key prefix, 4 max redeliveries.
     // Returns {requeued, dead-lettered}.
-    public const string Reap = """
+    public const string Reap = Helpers + "\n" + """
         local max = tonumber(ARGV[4])
         local requeued, dead = 0, 0
         local now
         local function bury(queue, reason, message)
           if not now then
-            local t = redis.call('TIME')
-            now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+            now = now_ms()
           end
           local id = redis.call('INCR', KEYS[3])
-          redis.call('ZADD', KEYS[2], id, string.format('%d|%d|%d|%d|', id, now, #queue, #reason) .. queue .. reason .. message)
+          redis.call('ZADD', KEYS[2], id, dead_letter(id, now, queue, reason, message))
           dead = dead + 1
         end
         for _, consumer in ipairs(redis.call('SMEMBERS', KEYS[1])) do

@@ -110,6 +110,12 @@ internal sealed class RedisKeys
     /// <summary>The key of lock <paramref name="name"/>.</summary>
     public RedisKey Lock(string name) => LockPrefix + name;
 
+    /// <summary>What the lock of a no-overlap recurring record starts with (the record id follows).</summary>
+    public string RecurringLockPrefix => LockPrefix + RecurringTasks.LockName("");
+
+    /// <summary>The lock held by a run of the no-overlap recurring record <paramref name="id"/>.</summary>
+    public RedisKey RecurringLock(string id) => Lock(RecurringTasks.LockName(id));
+
     /// <summary>The key of recurring-task record <paramref name="id"/>.</summary>
     public RedisKey Recurring(string id) => RecurringPrefix + id;
 

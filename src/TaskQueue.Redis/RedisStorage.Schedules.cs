@@ -101,7 +101,7 @@ public sealed partial class RedisStorage
     private async Task<RecurringEntry?> ReadOneAsync(string id, string label)
     {
         var reply = (RedisResult[])(await db.ScriptEvaluateAsync(LuaScripts.GetRecurring, [keys.RecurringLabels],
-            [id, label, keys.RecurringPrefix, keys.LockPrefix]).ConfigureAwait(false))!;
+            [id, label, keys.RecurringPrefix, keys.RecurringLockPrefix]).ConfigureAwait(false))!;
         return reply.Length == 0 ? null : Entries(reply, 0)[0];
     }
 
@@ -111,7 +111,7 @@ public sealed partial class RedisStorage
         ArgumentOutOfRangeException.ThrowIfNegative(limit);
         if (limit == 0) return [];
         var reply = (RedisResult[])(await db.ScriptEvaluateAsync(LuaScripts.ListRecurring, [keys.RecurringLabels],
-            [limit, keys.RecurringPrefix, keys.LockPrefix]).ConfigureAwait(false))!;
+            [limit, keys.RecurringPrefix, keys.RecurringLockPrefix]).ConfigureAwait(false))!;
         return Entries(reply, 0);
     }
 
@@ -130,7 +130,7 @@ public sealed partial class RedisStorage
     {
         ArgumentOutOfRangeException.ThrowIfNegative(limit);
         var reply = (RedisResult[])(await db.ScriptEvaluateAsync(LuaScripts.DueRecurring, [keys.RecurringDue],
-            [limit, keys.RecurringPrefix, keys.LockPrefix]).ConfigureAwait(false))!;
+            [limit, keys.RecurringPrefix, keys.RecurringLockPrefix]).ConfigureAwait(false))!;
         DateTimeOffset? next = reply[1].IsNull ? null : RedisRecords.FromUnixMs((long)(double)reply[1]);
         return new RecurringDue(Entries(reply, 2), RedisRecords.FromUnixMs((long)reply[0]), next);
     }
@@ -146,7 +146,7 @@ public sealed partial class RedisStorage
             throw new ArgumentOutOfRangeException(nameof(fire), fire.LockTtl, "a lock needs a positive time to live");
         }
         var reply = await db.ScriptEvaluateAsync(LuaScripts.FireRecurring,
-            [keys.Recurring(fire.Id), keys.RecurringDue, keys.Queue(fire.Queue), keys.Lock(RecurringTasks.LockName(fire.Id))],
+            [keys.Recurring(fire.Id), keys.RecurringDue, keys.Queue(fire.Queue), keys.RecurringLock(fire.Id)],
             [fire.Id, fire.ExpectedVersion, fire.Body, Ms(fire.NextRun), RedisRecords.Entry(fire.Message.Span), fire.LockOwner ?? "", Milliseconds(fire.LockTtl)])
             .ConfigureAwait(false);
         return (long)reply switch
