@@ -7,7 +7,7 @@ namespace TaskQueue.Consumer;
 
 /// <summary>
 /// Enqueues periodic tasks at their occurrences. Every consumer runs one; each occurrence is claimed
-/// by one atomic storage write (<see cref="Storage.ITaskStorage.FirePeriodicAsync"/>), so however
+/// by one atomic storage write (<see cref="Storage.ITaskScheduleStorage.FirePeriodicAsync"/>), so however
 /// many tickers run, an occurrence is enqueued once, and a dead consumer's ticks are fired by the
 /// others. Time is the storage's clock.
 /// </summary>

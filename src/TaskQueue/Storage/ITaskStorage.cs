@@ -6,12 +6,19 @@ namespace TaskQueue.Storage;
 /// tasks, arguments or the registry. Every backend runs the same contract test suite.
 /// </summary>
 /// <remarks>
-/// Delivery is at least once: <see cref="TakeAsync"/> records what it hands out against the consumer
-/// id until <see cref="CompleteAsync"/> settles it; <see cref="ReapAsync"/> hands back the records
-/// of consumers whose heartbeat (<see cref="HeartbeatAsync"/>) expired. Time that decides what is
-/// due is the storage's own clock (<see cref="GetTimeAsync"/>), not the caller's.
+/// Delivery is at least once: <see cref="ITaskDeliveryStorage.TakeAsync"/> records what it hands out against the consumer
+/// id until <see cref="ITaskDeliveryStorage.CompleteAsync"/> settles it; <see cref="ITaskDeliveryStorage.ReapAsync"/> hands back the records
+/// of consumers whose heartbeat (<see cref="ITaskDeliveryStorage.HeartbeatAsync"/>) expired. Time that decides what is
+/// due is the storage's own clock (<see cref="ITaskDeliveryStorage.GetTimeAsync"/>), not the caller's. The
+/// members are grouped by role in the interfaces this one joins, one per concern.
 /// </remarks>
-public interface ITaskStorage : IAsyncDisposable
+public interface ITaskStorage : ITaskDeliveryStorage, ITaskScheduleStorage, ITaskResultStorage, ITaskRevocationStorage,
+    ITaskDeadLetterStorage, IRecurringTaskStorage, ITaskInspectionStorage, IAsyncDisposable
+{
+}
+
+/// <summary>Queues and delivery: enqueue, take, settle, heartbeats, hand-backs of silent consumers, and the clock that decides what is due. Part of <see cref="ITaskStorage"/>.</summary>
+public interface ITaskDeliveryStorage
 {
     /// <summary>The storage's clock: what decides when a scheduled message is due.</summary>
     ValueTask<DateTimeOffset> GetTimeAsync(CancellationToken cancellationToken = default);
@@ -38,14 +45,14 @@ public interface ITaskStorage : IAsyncDisposable
     /// </summary>
     ValueTask CompleteAsync(string consumerId, IReadOnlyList<Completion> completions, CancellationToken cancellationToken = default);
 
-    /// <summary>Marks <paramref name="consumerId"/> alive for <paramref name="ttl"/>.</summary>
-    ValueTask HeartbeatAsync(string consumerId, TimeSpan ttl, CancellationToken cancellationToken = default);
-
     /// <summary>
     /// The in-flight records of <paramref name="consumerId"/>: a consumer compares them with what its
     /// workers hold and releases the rest (a take whose reply never arrived).
     /// </summary>
     ValueTask<IReadOnlyList<InFlightMessage>> InFlightAsync(string consumerId, CancellationToken cancellationToken = default);
+
+    /// <summary>Marks <paramref name="consumerId"/> alive for <paramref name="ttl"/>.</summary>
+    ValueTask HeartbeatAsync(string consumerId, TimeSpan ttl, CancellationToken cancellationToken = default);
 
     /// <summary>Removes a consumer's heartbeat on a clean stop.</summary>
     ValueTask RemoveHeartbeatAsync(string consumerId, CancellationToken cancellationToken = default);
@@ -57,7 +64,11 @@ public interface ITaskStorage : IAsyncDisposable
     /// records past their end or expiry.
     /// </summary>
     ValueTask<ReapResult> ReapAsync(int maxRedeliveries, CancellationToken cancellationToken = default);
+}
 
+/// <summary>Scheduled messages, periodic occurrences and the locks of runs that must not overlap. Part of <see cref="ITaskStorage"/>.</summary>
+public interface ITaskScheduleStorage
+{
     /// <summary>Adds a message to the schedule, due at <paramref name="eta"/>, for <paramref name="queue"/>.</summary>
     ValueTask ScheduleAsync(string queue, ReadOnlyMemory<byte> message, DateTimeOffset eta, CancellationToken cancellationToken = default);
 
@@ -66,81 +77,6 @@ public interface ITaskStorage : IAsyncDisposable
     /// the schedule to the tail of their queues, atomically, and says when the next one is due.
     /// </summary>
     ValueTask<PromoteResult> PromoteDueAsync(int limit, CancellationToken cancellationToken = default);
-
-    /// <summary>Stores a task's result, replacing any earlier one; it expires after <paramref name="ttl"/> when given.</summary>
-    ValueTask PutResultAsync(string taskId, ReadOnlyMemory<byte> value, TimeSpan? ttl, CancellationToken cancellationToken = default);
-
-    /// <summary>Reads a task's result, deleting it unless <paramref name="preserve"/>; null when there is none.</summary>
-    ValueTask<byte[]?> ReadResultAsync(string taskId, bool preserve, CancellationToken cancellationToken = default);
-
-    /// <summary>Records that <paramref name="target"/> (a task id or a task name) is revoked, replacing any earlier record.</summary>
-    ValueTask RevokeAsync(string target, Revocation revocation, CancellationToken cancellationToken = default);
-
-    /// <summary>Removes the revocation of <paramref name="target"/>; says whether there was one.</summary>
-    ValueTask<bool> RestoreAsync(string target, CancellationToken cancellationToken = default);
-
-    /// <summary>
-    /// The revocation recorded for <paramref name="target"/> as recorded, or null: also one whose end
-    /// the storage's clock has passed, which no longer applies but did before its end (the caller
-    /// decides with <see cref="Revocation.AppliesAt"/>). Taking a run or restoring removes such records.
-    /// </summary>
-    ValueTask<Revocation?> GetRevocationAsync(string target, CancellationToken cancellationToken = default);
-
-    /// <summary>
-    /// Decides whether a run is skipped: true when any of <paramref name="targets"/> is revoked at the
-    /// storage's clock. A revoke-once record that caused the skip is removed in the same atomic step,
-    /// so exactly one run is skipped however many consumers race.
-    /// </summary>
-    ValueTask<bool> ConsumeRevocationAsync(IReadOnlyList<string> targets, CancellationToken cancellationToken = default);
-
-    /// <summary>
-    /// The targets that have a revocation record and their version, or only the version when there
-    /// are more than <paramref name="limit"/>. Records past their end or expiry are dropped on the
-    /// storage's own schedule (by <see cref="ReapAsync"/> at the latest).
-    /// </summary>
-    ValueTask<RevocationSet> ReadRevocationsAsync(int limit, CancellationToken cancellationToken = default);
-
-    /// <summary>Adds a message to dead letters directly (for example one that could not be enqueued).</summary>
-    ValueTask DeadLetterAsync(string queue, ReadOnlyMemory<byte> message, string reason, CancellationToken cancellationToken = default);
-
-    /// <summary>Dead letters, newest first.</summary>
-    ValueTask<IReadOnlyList<DeadLetter>> ListDeadLettersAsync(int limit, CancellationToken cancellationToken = default);
-
-    /// <summary>
-    /// Removes the oldest dead letters beyond <paramref name="maxCount"/>, and those older than
-    /// <paramref name="maxAge"/> by the storage's clock; returns how many went. Consumers call it with
-    /// their heartbeat.
-    /// </summary>
-    ValueTask<int> TrimDeadLettersAsync(int maxCount, TimeSpan maxAge, CancellationToken cancellationToken = default);
-
-    /// <summary>Puts a dead letter back at the tail of its queue with a fresh delivery count; says whether it existed.</summary>
-    ValueTask<bool> RequeueDeadLetterAsync(string deadLetterId, CancellationToken cancellationToken = default);
-
-    /// <summary>Deletes a dead letter; says whether it existed.</summary>
-    ValueTask<bool> DeleteDeadLetterAsync(string deadLetterId, CancellationToken cancellationToken = default);
-
-    /// <summary>Messages waiting in <paramref name="queue"/>, head first.</summary>
-    ValueTask<IReadOnlyList<byte[]>> PendingAsync(string queue, int limit, CancellationToken cancellationToken = default);
-
-    /// <summary>Number of messages waiting in <paramref name="queue"/>.</summary>
-    ValueTask<long> QueueLengthAsync(string queue, CancellationToken cancellationToken = default);
-
-    /// <summary>Messages in the schedule, soonest first.</summary>
-    ValueTask<IReadOnlyList<ScheduledMessage>> ScheduledAsync(int limit, CancellationToken cancellationToken = default);
-
-    /// <summary>Stored results (task id and encoded result), in no particular order.</summary>
-    ValueTask<IReadOnlyList<KeyValuePair<string, byte[]>>> ResultsAsync(int limit, CancellationToken cancellationToken = default);
-
-    /// <summary>Number of messages currently in flight across all consumers.</summary>
-    ValueTask<long> InFlightCountAsync(CancellationToken cancellationToken = default);
-
-    /// <summary>
-    /// How many messages wait in each of <paramref name="queues"/>, in the schedule, in flight and in
-    /// dead letters, read together (for gauges, health checks and dashboards).
-    /// </summary>
-    ValueTask<StorageCounts> CountAsync(IReadOnlyList<string> queues, CancellationToken cancellationToken = default);
-
-    // ---- Periodic tasks -------------------------------------------------------------------------
 
     /// <summary>
     /// Fires one occurrence of a periodic task, once however many consumers try: atomically, when
@@ -158,8 +94,6 @@ public interface ITaskStorage : IAsyncDisposable
 
     /// <summary>The last occurrence fired for the periodic task <paramref name="name"/>, or null.</summary>
     ValueTask<DateTimeOffset?> GetPeriodicLastFiredAsync(string name, CancellationToken cancellationToken = default);
-
-    // ---- Locks ----------------------------------------------------------------------------------
 
     /// <summary>
     /// Takes the lock <paramref name="name"/> for <paramref name="owner"/> for <paramref name="ttl"/>
@@ -185,9 +119,75 @@ public interface ITaskStorage : IAsyncDisposable
 
     /// <summary>Who holds the lock <paramref name="name"/>, or null when it is free.</summary>
     ValueTask<string?> GetLockOwnerAsync(string name, CancellationToken cancellationToken = default);
+}
 
-    // ---- Recurring tasks ------------------------------------------------------------------------
+/// <summary>Results of task runs. Part of <see cref="ITaskStorage"/>.</summary>
+public interface ITaskResultStorage
+{
+    /// <summary>Stores a task's result, replacing any earlier one; it expires after <paramref name="ttl"/> when given.</summary>
+    ValueTask PutResultAsync(string taskId, ReadOnlyMemory<byte> value, TimeSpan? ttl, CancellationToken cancellationToken = default);
 
+    /// <summary>Reads a task's result, deleting it unless <paramref name="preserve"/>; null when there is none.</summary>
+    ValueTask<byte[]?> ReadResultAsync(string taskId, bool preserve, CancellationToken cancellationToken = default);
+}
+
+/// <summary>Revocations of task instances (by id) and of tasks as a whole (by name). Part of <see cref="ITaskStorage"/>.</summary>
+public interface ITaskRevocationStorage
+{
+    /// <summary>Records that <paramref name="target"/> (a task id or a task name) is revoked, replacing any earlier record.</summary>
+    ValueTask RevokeAsync(string target, Revocation revocation, CancellationToken cancellationToken = default);
+
+    /// <summary>Removes the revocation of <paramref name="target"/>; says whether there was one.</summary>
+    ValueTask<bool> RestoreAsync(string target, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The revocation recorded for <paramref name="target"/> as recorded, or null: also one whose end
+    /// the storage's clock has passed, which no longer applies but did before its end (the caller
+    /// decides with <see cref="Revocation.AppliesAt"/>). Taking a run or restoring removes such records.
+    /// </summary>
+    ValueTask<Revocation?> GetRevocationAsync(string target, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Decides whether a run is skipped: true when any of <paramref name="targets"/> is revoked at the
+    /// storage's clock. A revoke-once record that caused the skip is removed in the same atomic step,
+    /// so exactly one run is skipped however many consumers race.
+    /// </summary>
+    ValueTask<bool> ConsumeRevocationAsync(IReadOnlyList<string> targets, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The targets that have a revocation record and their version, or only the version when there
+    /// are more than <paramref name="limit"/>. Records past their end or expiry are dropped on the
+    /// storage's own schedule (by <see cref="ITaskDeliveryStorage.ReapAsync"/> at the latest).
+    /// </summary>
+    ValueTask<RevocationSet> ReadRevocationsAsync(int limit, CancellationToken cancellationToken = default);
+}
+
+/// <summary>Dead letters: messages that cannot run, with the reason. Part of <see cref="ITaskStorage"/>.</summary>
+public interface ITaskDeadLetterStorage
+{
+    /// <summary>Adds a message to dead letters directly (for example one that could not be enqueued).</summary>
+    ValueTask DeadLetterAsync(string queue, ReadOnlyMemory<byte> message, string reason, CancellationToken cancellationToken = default);
+
+    /// <summary>Dead letters, newest first.</summary>
+    ValueTask<IReadOnlyList<DeadLetter>> ListDeadLettersAsync(int limit, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Removes the oldest dead letters beyond <paramref name="maxCount"/>, and those older than
+    /// <paramref name="maxAge"/> by the storage's clock; returns how many went. Consumers call it with
+    /// their heartbeat.
+    /// </summary>
+    ValueTask<int> TrimDeadLettersAsync(int maxCount, TimeSpan maxAge, CancellationToken cancellationToken = default);
+
+    /// <summary>Puts a dead letter back at the tail of its queue with a fresh delivery count; says whether it existed.</summary>
+    ValueTask<bool> RequeueDeadLetterAsync(string deadLetterId, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes a dead letter; says whether it existed.</summary>
+    ValueTask<bool> DeleteDeadLetterAsync(string deadLetterId, CancellationToken cancellationToken = default);
+}
+
+/// <summary>Recurring-task records (sisy-style schedules created at run time). Part of <see cref="ITaskStorage"/>.</summary>
+public interface IRecurringTaskStorage
+{
     /// <summary>
     /// Creates or replaces a recurring-task record, keeping its label index and its place in the
     /// due index (<see cref="RecurringWrite.NextRun"/>; none when null) in step. See
@@ -219,6 +219,31 @@ public interface ITaskStorage : IAsyncDisposable
     /// queue and writes the updated record. See <see cref="RecurringFireStatus"/> for what stops it.
     /// </summary>
     ValueTask<RecurringFireStatus> FireRecurringAsync(RecurringFire fire, CancellationToken cancellationToken = default);
+}
+
+/// <summary>What is queued, scheduled, stored and in flight, for dashboards and tools; and wiping it all. Part of <see cref="ITaskStorage"/>.</summary>
+public interface ITaskInspectionStorage
+{
+    /// <summary>Messages waiting in <paramref name="queue"/>, head first.</summary>
+    ValueTask<IReadOnlyList<byte[]>> PendingAsync(string queue, int limit, CancellationToken cancellationToken = default);
+
+    /// <summary>Number of messages waiting in <paramref name="queue"/>.</summary>
+    ValueTask<long> QueueLengthAsync(string queue, CancellationToken cancellationToken = default);
+
+    /// <summary>Messages in the schedule, soonest first.</summary>
+    ValueTask<IReadOnlyList<ScheduledMessage>> ScheduledAsync(int limit, CancellationToken cancellationToken = default);
+
+    /// <summary>Stored results (task id and encoded result), in no particular order.</summary>
+    ValueTask<IReadOnlyList<KeyValuePair<string, byte[]>>> ResultsAsync(int limit, CancellationToken cancellationToken = default);
+
+    /// <summary>Number of messages currently in flight across all consumers.</summary>
+    ValueTask<long> InFlightCountAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// How many messages wait in each of <paramref name="queues"/>, in the schedule, in flight and in
+    /// dead letters, read together (for gauges, health checks and dashboards).
+    /// </summary>
+    ValueTask<StorageCounts> CountAsync(IReadOnlyList<string> queues, CancellationToken cancellationToken = default);
 
     /// <summary>Deletes everything this application stored. For tests and tooling.</summary>
     ValueTask FlushAsync(CancellationToken cancellationToken = default);

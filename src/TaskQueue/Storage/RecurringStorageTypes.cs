@@ -9,7 +9,7 @@ namespace TaskQueue.Storage;
 /// <param name="Running">Whether the lock <c>recurring:&lt;Id&gt;</c> is held (a run that must not overlap is queued or running).</param>
 public sealed record RecurringEntry(string Id, string Label, byte[] Body, DateTimeOffset? NextRun, long Version, bool Running);
 
-/// <summary>A write of a recurring-task record (<see cref="ITaskStorage.PutRecurringAsync"/>).</summary>
+/// <summary>A write of a recurring-task record (<see cref="IRecurringTaskStorage.PutRecurringAsync"/>).</summary>
 /// <param name="Id">The record's id.</param>
 /// <param name="Label">Its label. Labels are unique: a label held by another record is refused unless <paramref name="ReplaceLabel"/> is set, which deletes that other record.</param>
 /// <param name="Body">The encoded record.</param>
@@ -29,19 +29,19 @@ public enum RecurringWriteStatus
     LabelTaken,
 }
 
-/// <summary>The outcome of <see cref="ITaskStorage.PutRecurringAsync"/>.</summary>
+/// <summary>The outcome of <see cref="IRecurringTaskStorage.PutRecurringAsync"/>.</summary>
 /// <param name="Status">What happened.</param>
 /// <param name="Version">The version now stored (0 when there is no record).</param>
 /// <param name="ConflictingId">For <see cref="RecurringWriteStatus.LabelTaken"/>: the id of the record that holds the label.</param>
 public readonly record struct RecurringWriteResult(RecurringWriteStatus Status, long Version, string? ConflictingId = null);
 
-/// <summary>Records that are due (<see cref="ITaskStorage.DueRecurringAsync"/>).</summary>
+/// <summary>Records that are due (<see cref="IRecurringTaskStorage.DueRecurringAsync"/>).</summary>
 /// <param name="Entries">Due records, soonest first.</param>
 /// <param name="Now">The storage's clock when it looked.</param>
 /// <param name="NextDue">The next run of the soonest record not yet due, or null.</param>
 public sealed record RecurringDue(IReadOnlyList<RecurringEntry> Entries, DateTimeOffset Now, DateTimeOffset? NextDue);
 
-/// <summary>One run of a recurring task (<see cref="ITaskStorage.FireRecurringAsync"/>).</summary>
+/// <summary>One run of a recurring task (<see cref="IRecurringTaskStorage.FireRecurringAsync"/>).</summary>
 /// <param name="Id">The record's id.</param>
 /// <param name="ExpectedVersion">The version the runtime read; the fire happens only if it is still stored.</param>
 /// <param name="Body">The record after this run (last run, run count).</param>
@@ -52,7 +52,7 @@ public sealed record RecurringDue(IReadOnlyList<RecurringEntry> Entries, DateTim
 /// <param name="LockTtl">How long the lock lasts unless renewed.</param>
 public sealed record RecurringFire(string Id, long ExpectedVersion, byte[] Body, DateTimeOffset? NextRun, string Queue, ReadOnlyMemory<byte> Message, string? LockOwner = null, TimeSpan LockTtl = default);
 
-/// <summary>What <see cref="ITaskStorage.FireRecurringAsync"/> did.</summary>
+/// <summary>What <see cref="IRecurringTaskStorage.FireRecurringAsync"/> did.</summary>
 public enum RecurringFireStatus
 {
     /// <summary>The message was queued and the record updated (with the version one higher).</summary>

@@ -7,7 +7,7 @@ namespace TaskQueue.Storage;
 /// <param name="Deliveries">How many times it was handed back after a consumer died (0 on the first delivery).</param>
 public sealed record TakenMessage(string Queue, ReadOnlyMemory<byte> Body, string Receipt, int Deliveries);
 
-/// <summary>An in-flight record of one consumer, as <see cref="ITaskStorage.InFlightAsync"/> lists it.</summary>
+/// <summary>An in-flight record of one consumer, as <see cref="ITaskDeliveryStorage.InFlightAsync"/> lists it.</summary>
 /// <param name="Receipt">The receipt the take handed out (settle it with a <see cref="Completion"/> on a <see cref="TakenMessage"/> that carries it).</param>
 /// <param name="Queue">The queue it came from.</param>
 /// <param name="TakenAt">When it was taken, by the storage's clock.</param>
@@ -30,7 +30,7 @@ public readonly record struct TakenBatch(IReadOnlyList<TakenMessage> Messages, l
     public bool RevocationsPresent => RevocationsVersion != 0;
 }
 
-/// <summary>The revoked targets, as <see cref="ITaskStorage.ReadRevocationsAsync"/> read them.</summary>
+/// <summary>The revoked targets, as <see cref="ITaskRevocationStorage.ReadRevocationsAsync"/> read them.</summary>
 /// <param name="Version">Their version (see <see cref="TakenBatch.RevocationsVersion"/>).</param>
 /// <param name="Targets">The targets that have a record (some perhaps past their end); null when there are more than the limit asked for.</param>
 public sealed record RevocationSet(long Version, IReadOnlySet<string>? Targets);
@@ -127,7 +127,7 @@ public readonly record struct Revocation(DateTimeOffset? Until, bool Once)
     /// <summary>
     /// When the storage may drop a record that has no <see cref="Until"/>, whether or not it was ever
     /// consumed: a revocation of a run that already started would otherwise stay forever. Null keeps
-    /// it until restored. Storages do not return it from <see cref="ITaskStorage.GetRevocationAsync"/>.
+    /// it until restored. Storages do not return it from <see cref="ITaskRevocationStorage.GetRevocationAsync"/>.
     /// </summary>
     public DateTimeOffset? Expires { get; init; }
 
@@ -138,12 +138,12 @@ public readonly record struct Revocation(DateTimeOffset? Until, bool Once)
     public bool AppliesAt(DateTimeOffset at) => Until is null || at < Until.Value;
 }
 
-/// <summary>What <see cref="ITaskStorage.ReapAsync"/> did.</summary>
+/// <summary>What <see cref="ITaskDeliveryStorage.ReapAsync"/> did.</summary>
 /// <param name="Requeued">Messages handed back to their queues.</param>
 /// <param name="DeadLettered">Messages that had been delivered too often and went to dead letters.</param>
 public readonly record struct ReapResult(int Requeued, int DeadLettered);
 
-/// <summary>What <see cref="ITaskStorage.PromoteDueAsync"/> did.</summary>
+/// <summary>What <see cref="ITaskScheduleStorage.PromoteDueAsync"/> did.</summary>
 /// <param name="Moved">Messages moved to their queues.</param>
 /// <param name="NextDue">When the soonest remaining scheduled message is due; null when the schedule is empty.</param>
 /// <param name="Now">The storage's clock when it promoted, so the caller can sleep exactly until <paramref name="NextDue"/>.</param>
@@ -160,7 +160,7 @@ public sealed record ScheduledMessage(string Queue, DateTimeOffset Eta, byte[] B
 /// <param name="Body">The raw message, as it was.</param>
 public sealed record DeadLetter(string Id, string Queue, string Reason, DateTimeOffset At, byte[] Body);
 
-/// <summary>What <see cref="ITaskStorage.CountAsync"/> counted.</summary>
+/// <summary>What <see cref="ITaskInspectionStorage.CountAsync"/> counted.</summary>
 /// <param name="QueueLengths">Messages waiting in each queue asked about, in the order asked.</param>
 /// <param name="Scheduled">Messages in the schedule.</param>
 /// <param name="InFlight">Messages taken by consumers and not yet settled.</param>
