@@ -71,7 +71,11 @@ public sealed class ConsumerOptions
     /// </summary>
     public int MaxRedeliveries { get; set; } = 5;
 
-    /// <summary>On stop, how long running tasks may take to finish before their cancellation token fires. Default 30 s.</summary>
+    /// <summary>
+    /// On stop, how long running tasks may take to finish before their cancellation token fires; a
+    /// task still running one second after that is left behind and its message goes back to the
+    /// queue (see <see cref="TaskConsumer.AbandonedTasks"/>). Default 30 s.
+    /// </summary>
     public TimeSpan ShutdownGrace { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>A worker that has run tasks for this long since its last settle writes their results before going on. Default 5 ms.</summary>
