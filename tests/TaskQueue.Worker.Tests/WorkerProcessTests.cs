@@ -126,7 +126,7 @@ public sealed class WorkerProcessTests(RedisServerFixture redis)
     public async Task A_second_signal_stops_at_once_and_hands_the_task_back()
     {
         await using var s = await NewScenario();
-        var worker = await s.StartWorkerAsync("-w", "1");
+        var worker = await s.StartWorkerAsync("-w", "1", "--no-periodic");   // the test host's every-second task would be pending too
         var r = Linger.With(s.App).Enqueue(60_000);
         await Eventually.UntilAsync(async () => (await s.Db.StringGetAsync(s.Key("linger:started"))).HasValue, "the task to start");
         worker.Signal(15);
@@ -143,7 +143,7 @@ public sealed class WorkerProcessTests(RedisServerFixture redis)
     public async Task A_task_deaf_to_cancellation_is_handed_back_after_the_grace_and_the_worker_exits_3()
     {
         await using var s = await NewScenario();
-        var worker = await s.StartWorkerAsync("-w", "1", "--grace", "1");
+        var worker = await s.StartWorkerAsync("-w", "1", "--grace", "1", "--no-periodic");
         var r = Deaf.With(s.App).Enqueue(60_000);
         await Eventually.UntilAsync(async () => (await s.Db.StringGetAsync(s.Key("deaf:started"))).HasValue, "the task to start");
         var stopping = System.Diagnostics.Stopwatch.StartNew();
