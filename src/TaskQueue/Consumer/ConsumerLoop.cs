@@ -37,11 +37,17 @@ internal abstract class ConsumerLoop(StorageOperation operation, StorageFaults f
             {
                 Faults.Failed(operation, e);
                 wait = backOff;
-                backOff = TimeSpan.FromTicks(Math.Min(backOff.Ticks * 2, MaxBackOff.Ticks));
+                backOff = Doubled(backOff);
             }
             if (wait > TimeSpan.Zero && !await SleepAsync(wait, token).ConfigureAwait(false)) break;
         }
     }
+
+    private static TimeSpan Doubled(TimeSpan backOff) => TimeSpan.FromTicks(Math.Min(backOff.Ticks * 2, MaxBackOff.Ticks));
+
+    /// <summary>How long to sleep before <paramref name="next"/> (by the storage clock's <paramref name="now"/>), at most <paramref name="interval"/>.</summary>
+    protected static TimeSpan Until(DateTimeOffset? next, DateTimeOffset now, TimeSpan interval)
+        => next is { } n && n - now < interval ? n - now : interval;
 
     /// <summary>Does one round of the loop's work; returns how long to sleep before the next (zero: go on at once).</summary>
     protected abstract ValueTask<TimeSpan> StepAsync(CancellationToken token);
@@ -83,7 +89,7 @@ internal abstract class ConsumerLoop(StorageOperation operation, StorageFaults f
             {
                 Faults.Failed(what, e);
                 if (!await SleepAsync(backOff, token).ConfigureAwait(false)) return false;
-                backOff = TimeSpan.FromTicks(Math.Min(backOff.Ticks * 2, MaxBackOff.Ticks));
+                backOff = Doubled(backOff);
             }
         }
     }

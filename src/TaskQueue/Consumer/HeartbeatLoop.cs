@@ -34,37 +34,27 @@ internal sealed partial class HeartbeatLoop(TaskApp app, string consumerId, Cons
     protected override async ValueTask<TimeSpan> StepAsync(CancellationToken token)
     {
         await BeatAsync(token).ConfigureAwait(false);
-        // A stopping consumer keeps its own heartbeat but leaves others' tasks to the consumers that stay.
-        if (!stopping.IsCancellationRequested)
+        // A stopping consumer keeps its own heartbeat but leaves others' tasks to the consumers that
+        // stay. Housekeeping failing is logged and tried again at the next heartbeat; the heartbeat
+        // itself has been written either way.
+        if (stopping.IsCancellationRequested) return options.VisibilityTimeout / 3;
+        try
         {
             await ReapAsync(token).ConfigureAwait(false);
+            await app.Storage.TrimDeadLettersAsync(app.DeadLetterLimit, app.DeadLetterMaxAge, token).ConfigureAwait(false);
             await ReconcileAsync(token).ConfigureAwait(false);
+            Faults.Succeeded(StorageOperation.Reap);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !token.IsCancellationRequested)
+        {
+            Faults.Failed(StorageOperation.Reap, e);
         }
         return options.VisibilityTimeout / 3;
     }
 
     private async ValueTask ReapAsync(CancellationToken token)
     {
-        ReapResult reaped;
-        try
-        {
-            reaped = await app.Storage.ReapAsync(options.MaxRedeliveries, token).ConfigureAwait(false);
-            Faults.Succeeded(StorageOperation.Reap);
-        }
-        catch (Exception e) when (e is not OperationCanceledException || !token.IsCancellationRequested)
-        {
-            Faults.Failed(StorageOperation.Reap, e);
-            return;
-        }
-        try
-        {
-            await app.Storage.TrimDeadLettersAsync(app.DeadLetterLimit, app.DeadLetterMaxAge, token).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is not OperationCanceledException || !token.IsCancellationRequested)
-        {
-            Faults.Failed(StorageOperation.Reap, e);
-            return;
-        }
+        var reaped = await app.Storage.ReapAsync(options.MaxRedeliveries, token).ConfigureAwait(false);
         if (reaped.Requeued + reaped.DeadLettered == 0) return;
         LogReaped(logger, reaped.Requeued, reaped.DeadLettered);
         app.Events.Publish(TaskEventKind.Redelivered, null, null, $"{reaped.Requeued} handed back, {reaped.DeadLettered} to dead letters");
@@ -78,32 +68,24 @@ internal sealed partial class HeartbeatLoop(TaskApp app, string consumerId, Cons
     private async ValueTask ReconcileAsync(CancellationToken token)
     {
         if (Workers is not { } workers) return;
-        try
+        var records = await app.Storage.InFlightAsync(consumerId, token).ConfigureAwait(false);
+        if (records.Count == 0) return;
+        var now = await app.Storage.GetTimeAsync(token).ConfigureAwait(false);
+        // Read after the records: a batch taken meanwhile is young, so it is never taken for an orphan.
+        var held = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var worker in workers)
         {
-            var records = await app.Storage.InFlightAsync(consumerId, token).ConfigureAwait(false);
-            if (records.Count == 0) return;
-            var now = await app.Storage.GetTimeAsync(token).ConfigureAwait(false);
-            // Read after the records: a batch taken meanwhile is young, so it is never taken for an orphan.
-            var held = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var worker in workers)
-            {
-                foreach (var message in worker.Holding ?? []) held.Add(message.Receipt);
-            }
-            List<Completion>? orphans = null;
-            foreach (var record in records)
-            {
-                if (held.Contains(record.Receipt) || now - record.TakenAt < options.OrphanedTakeAge) continue;
-                (orphans ??= []).Add(Completion.Release(new TakenMessage(record.Queue, ReadOnlyMemory<byte>.Empty, record.Receipt, 0)));
-            }
-            if (orphans is null) return;
-            await app.Storage.CompleteAsync(consumerId, orphans, token).ConfigureAwait(false);
-            LogOrphansReleased(logger, orphans.Count);
-            Faults.Succeeded(StorageOperation.Reap);
+            foreach (var message in worker.Holding ?? []) held.Add(message.Receipt);
         }
-        catch (Exception e) when (e is not OperationCanceledException || !token.IsCancellationRequested)
+        List<Completion>? orphans = null;
+        foreach (var record in records)
         {
-            Faults.Failed(StorageOperation.Reap, e);
+            if (held.Contains(record.Receipt) || now - record.TakenAt < options.OrphanedTakeAge) continue;
+            (orphans ??= []).Add(Completion.Release(new TakenMessage(record.Queue, ReadOnlyMemory<byte>.Empty, record.Receipt, 0)));
         }
+        if (orphans is null) return;
+        await app.Storage.CompleteAsync(consumerId, orphans, token).ConfigureAwait(false);
+        LogOrphansReleased(logger, orphans.Count);
     }
 
     [LoggerMessage(19, LogLevel.Warning, "Handed back {Count} messages recorded under this consumer that none of its workers held (a take whose reply was lost)")]

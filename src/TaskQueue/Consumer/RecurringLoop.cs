@@ -7,7 +7,6 @@ internal sealed class RecurringLoop(RecurringRunner runner, TimeSpan interval, S
     protected override async ValueTask<TimeSpan> StepAsync(CancellationToken token)
     {
         var (now, next, more) = await runner.RunDueAsync(token).ConfigureAwait(false);
-        if (more) return TimeSpan.Zero;
-        return next is { } n && n - now < interval ? n - now : interval;
+        return more ? TimeSpan.Zero : Until(next, now, interval);
     }
 }

@@ -14,6 +14,6 @@ internal sealed class SchedulerLoop(ITaskStorage storage, TimeSpan interval, Sto
         if (result.Moved >= Limit) return TimeSpan.Zero;
         // Sleep until the next task is due (by the storage's clock), or the interval if sooner, so a
         // task starts at its eta rather than up to one interval late.
-        return result.NextDue is { } next && next - result.Now < interval ? next - result.Now : interval;
+        return Until(result.NextDue, result.Now, interval);
     }
 }

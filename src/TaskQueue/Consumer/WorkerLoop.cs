@@ -33,7 +33,6 @@ internal sealed class WorkerLoop(TaskApp app, TaskExecutor executor, ConsumerOpt
     protected override async ValueTask<TimeSpan> StepAsync(CancellationToken token)
     {
         var batch = await app.Storage.TakeAsync(queues, options.ConsumerId, options.BatchSize, options.TakeWait, token).ConfigureAwait(false);
-        Faults.Succeeded(StorageOperation.Take);
         var messages = batch.Messages;
         Volatile.Write(ref holding, messages);
         long lastSettle = Time.GetTimestamp();
