@@ -7,8 +7,8 @@ internal sealed class NullStorage : ITaskStorage
 {
     private static NotSupportedException Unsupported() => new("NullStorage only accepts enqueues");
 
-    public ValueTask EnqueueAsync(string queue, ReadOnlyMemory<byte> message, CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
-    public ValueTask EnqueueManyAsync(string queue, IReadOnlyList<ReadOnlyMemory<byte>> messages, CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
+    public ValueTask EnqueueAsync(string queue, ReadOnlyMemory<byte> message, SendId send = default, CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
+    public ValueTask EnqueueManyAsync(string queue, IReadOnlyList<ReadOnlyMemory<byte>> messages, SendId send = default, CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     public ValueTask<DateTimeOffset> GetTimeAsync(CancellationToken cancellationToken = default) => new(DateTimeOffset.UtcNow);
     public ValueTask<TakenBatch> TakeAsync(IReadOnlyList<string> queues, string consumerId, int max, TimeSpan wait, CancellationToken cancellationToken = default) => throw Unsupported();
@@ -16,7 +16,7 @@ internal sealed class NullStorage : ITaskStorage
     public ValueTask HeartbeatAsync(string consumerId, TimeSpan ttl, CancellationToken cancellationToken = default) => throw Unsupported();
     public ValueTask RemoveHeartbeatAsync(string consumerId, CancellationToken cancellationToken = default) => throw Unsupported();
     public ValueTask<ReapResult> ReapAsync(int maxRedeliveries, CancellationToken cancellationToken = default) => throw Unsupported();
-    public ValueTask ScheduleAsync(string queue, ReadOnlyMemory<byte> message, DateTimeOffset eta, CancellationToken cancellationToken = default) => throw Unsupported();
+    public ValueTask ScheduleAsync(string queue, ReadOnlyMemory<byte> message, DateTimeOffset eta, SendId send = default, CancellationToken cancellationToken = default) => throw Unsupported();
     public ValueTask<PromoteResult> PromoteDueAsync(int limit, CancellationToken cancellationToken = default) => throw Unsupported();
     public ValueTask PutResultAsync(string taskId, ReadOnlyMemory<byte> value, TimeSpan? ttl, CancellationToken cancellationToken = default) => throw Unsupported();
     public ValueTask<byte[]?> ReadResultAsync(string taskId, bool preserve, CancellationToken cancellationToken = default) => throw Unsupported();
@@ -49,6 +49,8 @@ internal sealed class NullStorage : ITaskStorage
     public ValueTask<RecurringEntry?> FindRecurringAsync(string label, CancellationToken cancellationToken = default) => throw Unsupported();
     public ValueTask<IReadOnlyList<RecurringEntry>> ListRecurringAsync(int limit, CancellationToken cancellationToken = default) => throw Unsupported();
     public ValueTask<bool> DeleteRecurringAsync(string id, CancellationToken cancellationToken = default) => throw Unsupported();
+    public ValueTask BeginRecurringRunAsync(string id, string run, TimeSpan ttl, CancellationToken cancellationToken = default) => throw Unsupported();
+    public ValueTask EndRecurringRunAsync(string id, string run, CancellationToken cancellationToken = default) => throw Unsupported();
     public ValueTask<RecurringDue> DueRecurringAsync(int limit, CancellationToken cancellationToken = default) => throw Unsupported();
     public ValueTask<RecurringFireStatus> FireRecurringAsync(RecurringFire fire, CancellationToken cancellationToken = default) => throw Unsupported();
 }

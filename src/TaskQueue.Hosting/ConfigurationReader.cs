@@ -75,6 +75,7 @@ internal sealed class ConfigurationReader(IConfiguration section, List<string> e
         r.Duration(nameof(options.ResultTtl), v => options.ResultTtl = v);
         r.Bool(nameof(options.Eager), v => options.Eager = v);
         r.Int(nameof(options.MaxMessageSize), v => options.MaxMessageSize = v);
+        r.Duration(nameof(options.StorageRetryTime), v => options.StorageRetryTime = v);
         if (r.Text("SigningKeys") is { } keys)
         {
             try

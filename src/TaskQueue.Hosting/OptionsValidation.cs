@@ -29,6 +29,10 @@ internal sealed class TaskQueueOptionsValidator : IValidateOptions<TaskQueueOpti
         {
             failures.Add($"{TaskQueueOptions.SectionName}:MaxMessageSize: must be at least 1024 bytes; it is {options.MaxMessageSize}.");
         }
+        if (options.StorageRetryTime < TimeSpan.Zero)
+        {
+            failures.Add($"{TaskQueueOptions.SectionName}:StorageRetryTime: must not be negative; it is {options.StorageRetryTime}.");
+        }
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

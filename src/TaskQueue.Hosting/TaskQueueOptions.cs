@@ -55,6 +55,12 @@ public sealed class TaskQueueOptions
     public int MaxMessageSize { get; set; } = TaskApp.DefaultMaxMessageSize;
 
     /// <summary>
+    /// How long client calls retry a storage that fails with a passing failure before they throw
+    /// (<see cref="TaskApp.StorageRetryTime"/>). Not negative. Default 10 s.
+    /// </summary>
+    public TimeSpan StorageRetryTime { get; set; } = TaskApp.DefaultStorageRetryTime;
+
+    /// <summary>
     /// Signs every message sent and checks every message run (<see cref="TaskApp.Signing"/>); null sends
     /// unsigned messages. From configuration: <c>TaskQueue:SigningKeys</c> = <c>id:base64</c> entries
     /// separated by commas, the current key first (for example from the environment variable

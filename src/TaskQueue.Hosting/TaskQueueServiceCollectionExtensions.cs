@@ -90,6 +90,7 @@ public static class TaskQueueServiceCollectionExtensions
             ResultTtl = options.ResultTtl,
             Eager = options.Eager,
             MaxMessageSize = options.MaxMessageSize,
+            StorageRetryTime = options.StorageRetryTime,
             Signing = options.Signing,
             Services = provider,
         };

@@ -41,15 +41,17 @@ internal static partial class LuaScripts
         """;
 
     // Shared by the recurring-task scripts: one record as {id, label, body, next or false, ver,
-    // running 0/1}, or nil when its hash is gone; lockPrefix is that of the records' no-overlap locks.
+    // running 0/1, busy 0/1}, or nil when its hash is gone. Running: a run of it is recorded in its
+    // runs set (runsPrefix) past now; busy: its no-overlap lock (lockPrefix) is held.
     private const string ReadRecord = """
-        local function read(id, recordPrefix, lockPrefix)
+        local function read(id, recordPrefix, lockPrefix, runsPrefix, now)
           local r = redis.call('HMGET', recordPrefix .. id, 'label', 'body', 'next', 'ver')
           if not r[4] then return nil end
-          return {id, r[1], r[2], r[3] or false, r[4], redis.call('EXISTS', lockPrefix .. id)}
+          local running = #redis.call('ZRANGEBYSCORE', runsPrefix .. id, '(' .. now, '+inf', 'LIMIT', 0, 1) > 0 and 1 or 0
+          return {id, r[1], r[2], r[3] or false, r[4], running, redis.call('EXISTS', lockPrefix .. id)}
         end
         local function push(reply, rec)
-          for i = 1, 6 do reply[#reply + 1] = rec[i] end
+          for i = 1, 7 do reply[#reply + 1] = rec[i] end
         end
         """;
 
@@ -95,20 +97,21 @@ internal static partial class LuaScripts
         """;
 
     // Read one record by id (ARGV[1]) or, when ARGV[1] is '', by label (ARGV[2]).
-    // KEYS: 1 labels. ARGV: 1 id, 2 label, 3 record prefix, 4 lock prefix.
-    public const string GetRecurring = ReadRecord + "\n" + """
+    // KEYS: 1 labels. ARGV: 1 id, 2 label, 3 record prefix, 4 lock prefix, 5 runs prefix.
+    public const string GetRecurring = Helpers + "\n" + ReadRecord + "\n" + """
         local id = ARGV[1]
         if id == '' then
           id = redis.call('HGET', KEYS[1], ARGV[2])
           if not id then return {} end
         end
-        local rec = read(id, ARGV[3], ARGV[4])
+        local rec = read(id, ARGV[3], ARGV[4], ARGV[5], now_ms())
         if not rec then return {} end
         return rec
         """;
 
-    // Up to ARGV[1] records ordered by label. KEYS: 1 labels. ARGV: 1 limit, 2 record prefix, 3 lock prefix.
-    public const string ListRecurring = ReadRecord + "\n" + """
+    // Up to ARGV[1] records ordered by label. KEYS: 1 labels. ARGV: 1 limit, 2 record prefix, 3 lock prefix, 4 runs prefix.
+    public const string ListRecurring = Helpers + "\n" + ReadRecord + "\n" + """
+        local now = now_ms()
         local all = redis.call('HGETALL', KEYS[1])
         local labels = {}
         local ids = {}
@@ -122,13 +125,22 @@ internal static partial class LuaScripts
         local n = 0
         for _, label in ipairs(labels) do
           if n >= limit then break end
-          local rec = read(ids[label], ARGV[2], ARGV[3])
+          local rec = read(ids[label], ARGV[2], ARGV[3], ARGV[4], now)
           if rec then
             push(reply, rec)
             n = n + 1
           end
         end
         return reply
+        """;
+
+    // Record a run going on, or renew it. KEYS: 1 the record's runs. ARGV: 1 run, 2 ttl ms.
+    public const string BeginRecurringRun = Helpers + "\n" + """
+        local now = now_ms()
+        redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+        redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[1])
+        redis.call('PEXPIRE', KEYS[1], ARGV[2])
+        return 1
         """;
 
     // Delete a record. KEYS: 1 record, 2 labels, 3 due. ARGV: 1 id. Returns 1 when it existed.
@@ -141,14 +153,14 @@ internal static partial class LuaScripts
         return 1
         """;
 
-    // Due records by Redis TIME. KEYS: 1 due. ARGV: 1 limit, 2 record prefix, 3 lock prefix.
-    // Returns {now ms, next due ms or false, record...} with six fields per record.
+    // Due records by Redis TIME. KEYS: 1 due. ARGV: 1 limit, 2 record prefix, 3 lock prefix, 4 runs prefix.
+    // Returns {now ms, next due ms or false, record...} with seven fields per record.
     public const string DueRecurring = Helpers + "\n" + ReadRecord + "\n" + """
         local now = now_ms()
         local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, tonumber(ARGV[1]))
         local reply = {now, false}
         for _, id in ipairs(ids) do
-          local rec = read(id, ARGV[2], ARGV[3])
+          local rec = read(id, ARGV[2], ARGV[3], ARGV[4], now)
           if rec then push(reply, rec) else redis.call('ZREM', KEYS[1], id) end
         end
         local later = redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. now, '+inf', 'WITHSCORES', 'LIMIT', 0, 1)

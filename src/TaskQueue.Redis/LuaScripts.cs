@@ -10,7 +10,7 @@ namespace TaskQueue.Redis;
 /// Unix milliseconds read from Redis <c>TIME</c>, never from the caller's clock; keys found by
 /// reading data are built from prefixes passed as arguments (see <see cref="RedisKeys"/>): they carry
 /// the same hash tag as the declared keys, so every script touches one cluster slot. Needs Redis
-/// 6.2 or later (LPOP with a count, GETDEL, BLMOVE).
+/// 6.2 or later (LPOP with a count, BLMOVE).
 /// </remarks>
 internal static partial class LuaScripts
 {
@@ -162,12 +162,37 @@ internal static partial class LuaScripts
         return n
         """;
 
-    // Schedule: adds a message to the schedule under a fresh uid, so identical messages stay apart.
-    // KEYS: 1 schedule, 2 sequence. ARGV: 1 eta ms, 2 queue, 3 message.
-    public const string Schedule = Helpers + "\n" + """
+    // Shared by the scripts that store a send once: sets the send's bit in its bitmap (renewing the
+    // bitmap's expiry) and says whether it was clear, that is whether this is the send's first call.
+    private const string SendOnce = """
+        local function first_send(bitmap, bit, ttl)
+          local was = redis.call('SETBIT', bitmap, bit, 1)
+          redis.call('PEXPIRE', bitmap, ttl)
+          return was == 0
+        end
+        """;
+
+    // Schedule: adds a message to the schedule under a fresh uid, so identical messages stay apart;
+    // with a send's bitmap (KEYS[3]), only on the send's first call.
+    // KEYS: 1 schedule, 2 sequence, 3 the send's bitmap (optional). ARGV: 1 eta ms, 2 queue, 3 message,
+    // 4 the send's bit, 5 bitmap ttl ms. Returns the uid, or 0 when the send was stored before.
+    public const string Schedule = Helpers + "\n" + SendOnce + "\n" + """
+        if KEYS[3] and not first_send(KEYS[3], ARGV[4], ARGV[5]) then return 0 end
         local uid = redis.call('INCR', KEYS[2])
         redis.call('ZADD', KEYS[1], ARGV[1], scheduled(uid, ARGV[2], ARGV[3]))
         return uid
+        """;
+
+    // Enqueue once per send: appends the entries to the queue unless the send's bit is already set.
+    // KEYS: 1 queue, 2 the send's bitmap. ARGV: 1 the send's bit, 2 bitmap ttl ms, 3... entries.
+    // Returns the queue's length, or 0 when the send was stored before.
+    public const string EnqueueOnce = SendOnce + "\n" + """
+        if not first_send(KEYS[2], ARGV[1], ARGV[2]) then return 0 end
+        local n = 0
+        for i = 3, #ARGV, 1000 do
+          n = redis.call('RPUSH', KEYS[1], unpack(ARGV, i, math.min(i + 999, #ARGV)))
+        end
+        return n
         """;
 
     // Promote, atomically: moves up to ARGV[2] messages whose eta is at or before Redis' clock

@@ -24,6 +24,10 @@ namespace TaskQueue.Redis;
 ///   <item><term><c>P revoked</c></term><description>Hash: revoked target (task id or name) → <c>&lt;until Unix ms or empty&gt;|&lt;once 0/1&gt;</c>.</description></item>
 ///   <item><term><c>P dead</c></term><description>Sorted set scored by dead-letter id (newest = highest). Member
 ///   <c>&lt;id&gt;|&lt;at Unix ms&gt;|&lt;queue length&gt;|&lt;reason length&gt;|&lt;queue&gt;&lt;reason&gt;&lt;message&gt;</c> (lengths in bytes).</description></item>
+///   <item><term><c>P sent:&lt;producer&gt;:&lt;block&gt;</c></term><description>Bitmap with a PX expiry: bit <c>n mod 65536</c>
+///   is set by the send <c>n</c> of the producer (the sends <c>block × 65536</c> onwards), so that a retried send stores nothing twice.</description></item>
+///   <item><term><c>P rr:&lt;record id&gt;</c></term><description>Sorted set with a PX expiry: the runs of a recurring record that
+///   workers are running now, scored by when the record of the run expires (Unix ms).</description></item>
 ///   <item><term><c>P seq</c></term><description>String counter: receipts, schedule uids and dead-letter ids.</description></item>
 /// </list>
 /// <para>
@@ -115,6 +119,19 @@ internal sealed class RedisKeys
 
     /// <summary>The lock held by a run of the no-overlap recurring record <paramref name="id"/>.</summary>
     public RedisKey RecurringLock(string id) => Lock(RecurringTasks.LockName(id));
+
+    /// <summary>Prefix of the sets of runs going on (sorted sets: run → expiry ms), one per recurring record.</summary>
+    public string RecurringRunsPrefix => prefix + "rr:";
+
+    /// <summary>The runs of recurring record <paramref name="id"/> that workers are running now.</summary>
+    public RedisKey RecurringRuns(string id) => RecurringRunsPrefix + id;
+
+    /// <summary>How many sends one <see cref="Sent"/> bitmap covers.</summary>
+    public const int SendsPerBitmap = 65536;
+
+    /// <summary>The bitmap that remembers send <paramref name="sequence"/> of <paramref name="producer"/>.</summary>
+    public RedisKey Sent(string producer, long sequence)
+        => prefix + "sent:" + producer + ":" + (sequence / SendsPerBitmap).ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>The key of recurring-task record <paramref name="id"/>.</summary>
     public RedisKey Recurring(string id) => RecurringPrefix + id;

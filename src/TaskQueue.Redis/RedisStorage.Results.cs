@@ -28,15 +28,18 @@ public sealed partial class RedisStorage
     }
 
     /// <inheritdoc />
-    /// <remarks>One <c>GET</c>, or <c>GETDEL</c> when not preserving.</remarks>
+    /// <remarks>
+    /// One <c>GET</c>, and when not preserving a found result, a <c>DEL</c> sent without waiting for
+    /// its reply. Not a <c>GETDEL</c>: a read whose reply is lost with the connection is read again
+    /// after a failure, and must find the result still there.
+    /// </remarks>
     public async ValueTask<byte[]?> ReadResultAsync(string taskId, bool preserve, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(taskId);
         var key = keys.Result(taskId);
-        var value = preserve
-            ? await db.StringGetAsync(key).ConfigureAwait(false)
-            : await db.StringGetDeleteAsync(key).ConfigureAwait(false);
-        return (byte[]?)value;
+        var value = (byte[]?)await db.StringGetAsync(key).ConfigureAwait(false);
+        if (value is not null && !preserve) await db.KeyDeleteAsync(key, CommandFlags.FireAndForget).ConfigureAwait(false);
+        return value;
     }
 
     private RedisKey[] RevocationKeys => [keys.Revocations, keys.RevocationEnds, keys.Sequence];

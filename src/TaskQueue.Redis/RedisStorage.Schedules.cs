@@ -101,7 +101,7 @@ public sealed partial class RedisStorage
     private async Task<RecurringEntry?> ReadOneAsync(string id, string label)
     {
         var reply = (RedisResult[])(await db.ScriptEvaluateAsync(LuaScripts.GetRecurring, [keys.RecurringLabels],
-            [id, label, keys.RecurringPrefix, keys.RecurringLockPrefix]).ConfigureAwait(false))!;
+            [id, label, keys.RecurringPrefix, keys.RecurringLockPrefix, keys.RecurringRunsPrefix]).ConfigureAwait(false))!;
         return reply.Length == 0 ? null : Entries(reply, 0)[0];
     }
 
@@ -111,7 +111,7 @@ public sealed partial class RedisStorage
         ArgumentOutOfRangeException.ThrowIfNegative(limit);
         if (limit == 0) return [];
         var reply = (RedisResult[])(await db.ScriptEvaluateAsync(LuaScripts.ListRecurring, [keys.RecurringLabels],
-            [limit, keys.RecurringPrefix, keys.RecurringLockPrefix]).ConfigureAwait(false))!;
+            [limit, keys.RecurringPrefix, keys.RecurringLockPrefix, keys.RecurringRunsPrefix]).ConfigureAwait(false))!;
         return Entries(reply, 0);
     }
 
@@ -125,12 +125,31 @@ public sealed partial class RedisStorage
     }
 
     /// <inheritdoc />
+    /// <remarks>One script call on the record's sorted set of runs (scored by expiry, by Redis <c>TIME</c>).</remarks>
+    public async ValueTask BeginRecurringRunAsync(string id, string run, TimeSpan ttl, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(id);
+        ArgumentException.ThrowIfNullOrEmpty(run);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(ttl, TimeSpan.Zero);
+        await db.ScriptEvaluateAsync(LuaScripts.BeginRecurringRun, [keys.RecurringRuns(id)], [run, Milliseconds(ttl)]).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>One <c>ZREM</c>.</remarks>
+    public async ValueTask EndRecurringRunAsync(string id, string run, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(id);
+        ArgumentException.ThrowIfNullOrEmpty(run);
+        await db.SortedSetRemoveAsync(keys.RecurringRuns(id), run).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
     /// <remarks>One script call; what is due is decided by Redis <c>TIME</c>.</remarks>
     public async ValueTask<RecurringDue> DueRecurringAsync(int limit, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(limit);
         var reply = (RedisResult[])(await db.ScriptEvaluateAsync(LuaScripts.DueRecurring, [keys.RecurringDue],
-            [limit, keys.RecurringPrefix, keys.RecurringLockPrefix]).ConfigureAwait(false))!;
+            [limit, keys.RecurringPrefix, keys.RecurringLockPrefix, keys.RecurringRunsPrefix]).ConfigureAwait(false))!;
         DateTimeOffset? next = reply[1].IsNull ? null : RedisRecords.FromUnixMs((long)(double)reply[1]);
         return new RecurringDue(Entries(reply, 2), RedisRecords.FromUnixMs((long)reply[0]), next);
     }
@@ -158,14 +177,15 @@ public sealed partial class RedisStorage
         };
     }
 
-    /// <summary>Reads records laid out six fields each from <paramref name="start"/>: id, label, body, next, version, running.</summary>
+    /// <summary>Reads records laid out seven fields each from <paramref name="start"/>: id, label, body, next, version, running, busy.</summary>
     private static List<RecurringEntry> Entries(RedisResult[] reply, int start)
     {
-        var entries = new List<RecurringEntry>((reply.Length - start) / 6);
-        for (int i = start; i + 5 < reply.Length; i += 6)
+        var entries = new List<RecurringEntry>((reply.Length - start) / 7);
+        for (int i = start; i + 6 < reply.Length; i += 7)
         {
             DateTimeOffset? next = reply[i + 3].IsNull ? null : RedisRecords.FromUnixMs(long.Parse((string)reply[i + 3]!, CultureInfo.InvariantCulture));
-            entries.Add(new RecurringEntry((string)reply[i]!, (string)reply[i + 1]!, (byte[])reply[i + 2]!, next, (long)reply[i + 4], (long)reply[i + 5] == 1));
+            entries.Add(new RecurringEntry((string)reply[i]!, (string)reply[i + 1]!, (byte[])reply[i + 2]!, next, (long)reply[i + 4],
+                Running: (long)reply[i + 5] == 1, Busy: (long)reply[i + 6] == 1));
         }
         return entries;
     }

@@ -128,32 +128,81 @@ public sealed partial class RedisStorage : ITaskStorage
     }
 
     /// <inheritdoc />
-    /// <remarks>One <c>RPUSH</c>.</remarks>
-    public async ValueTask EnqueueAsync(string queue, ReadOnlyMemory<byte> message, CancellationToken cancellationToken = default)
+    /// <remarks>
+    /// One <c>RPUSH</c> without a send id; with one, one script that also sets the send's bit in a
+    /// bitmap of the producer (one bit per send, kept for <see cref="SendId.RememberedFor"/>).
+    /// </remarks>
+    public async ValueTask EnqueueAsync(string queue, ReadOnlyMemory<byte> message, SendId send = default, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(queue);
-        await db.ListRightPushAsync(keys.Queue(queue), RedisRecords.Entry(message.Span)).ConfigureAwait(false);
+        if (send.IsNone)
+        {
+            await db.ListRightPushAsync(keys.Queue(queue), RedisRecords.Entry(message.Span)).ConfigureAwait(false);
+            return;
+        }
+        await db.ScriptEvaluateAsync(LuaScripts.EnqueueOnce, [keys.Queue(queue), keys.Sent(send.Producer!, send.Sequence)],
+            [Bit(send), SentTtl, RedisRecords.Entry(message.Span)]).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
-    /// <remarks>One <c>RPUSH</c> with every message.</remarks>
-    public async ValueTask EnqueueManyAsync(string queue, IReadOnlyList<ReadOnlyMemory<byte>> messages, CancellationToken cancellationToken = default)
+    /// <remarks>One <c>RPUSH</c> with every message, or one script with them as in <see cref="EnqueueAsync"/>.</remarks>
+    public async ValueTask EnqueueManyAsync(string queue, IReadOnlyList<ReadOnlyMemory<byte>> messages, SendId send = default, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(queue);
         ArgumentNullException.ThrowIfNull(messages);
         if (messages.Count == 0) return;
-        var entries = new RedisValue[messages.Count];
-        for (int i = 0; i < entries.Length; i++) entries[i] = RedisRecords.Entry(messages[i].Span);
-        await db.ListRightPushAsync(keys.Queue(queue), entries).ConfigureAwait(false);
+        if (send.IsNone)
+        {
+            var entries = new RedisValue[messages.Count];
+            for (int i = 0; i < entries.Length; i++) entries[i] = RedisRecords.Entry(messages[i].Span);
+            await db.ListRightPushAsync(keys.Queue(queue), entries).ConfigureAwait(false);
+            return;
+        }
+        var args = new RedisValue[messages.Count + 2];
+        args[0] = Bit(send);
+        args[1] = SentTtl;
+        for (int i = 0; i < messages.Count; i++) args[i + 2] = RedisRecords.Entry(messages[i].Span);
+        await db.ScriptEvaluateAsync(LuaScripts.EnqueueOnce, [keys.Queue(queue), keys.Sent(send.Producer!, send.Sequence)], args).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
-    public async ValueTask ScheduleAsync(string queue, ReadOnlyMemory<byte> message, DateTimeOffset eta, CancellationToken cancellationToken = default)
+    public async ValueTask ScheduleAsync(string queue, ReadOnlyMemory<byte> message, DateTimeOffset eta, SendId send = default, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(queue);
-        await db.ScriptEvaluateAsync(LuaScripts.Schedule, [keys.Schedule, keys.Sequence],
-            [eta.ToUnixTimeMilliseconds(), queue, message]).ConfigureAwait(false);
+        RedisKey[] scriptKeys = send.IsNone ? [keys.Schedule, keys.Sequence] : [keys.Schedule, keys.Sequence, keys.Sent(send.Producer!, send.Sequence)];
+        await db.ScriptEvaluateAsync(LuaScripts.Schedule, scriptKeys,
+            [eta.ToUnixTimeMilliseconds(), queue, message, send.IsNone ? 0 : Bit(send), SentTtl]).ConfigureAwait(false);
     }
+
+    private static readonly long SentTtl = RedisRecords.CeilingMs(SendId.RememberedFor);
+
+    private static long Bit(SendId send)
+    {
+        if (send.Sequence <= 0) throw new ArgumentOutOfRangeException(nameof(send), send.Sequence, "a send's sequence starts at 1");
+        if (send.Producer!.Length == 0 || send.Producer.Contains('{') || send.Producer.Contains('}'))
+        {
+            throw new ArgumentException("a send's producer must be a non-empty name without braces", nameof(send));
+        }
+        return send.Sequence % RedisKeys.SendsPerBitmap;
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// Connection failures and timeouts, and the replies of a server that cannot serve writes or
+    /// reads for now: <c>LOADING</c> (a restart reading its data), <c>READONLY</c> and
+    /// <c>MASTERDOWN</c> (a replica before or during a failover), <c>TRYAGAIN</c> and
+    /// <c>CLUSTERDOWN</c> (a cluster moving slots or without a quorum).
+    /// </remarks>
+    public bool IsTransientFailure(Exception error) => error switch
+    {
+        RedisConnectionException or RedisTimeoutException or TimeoutException => true,
+        RedisServerException e => e.Message.StartsWith("LOADING", StringComparison.Ordinal)
+            || e.Message.StartsWith("READONLY", StringComparison.Ordinal)
+            || e.Message.StartsWith("MASTERDOWN", StringComparison.Ordinal)
+            || e.Message.StartsWith("TRYAGAIN", StringComparison.Ordinal)
+            || e.Message.StartsWith("CLUSTERDOWN", StringComparison.Ordinal),
+        _ => false,
+    };
 
     /// <inheritdoc />
     /// <remarks>One script call; what is due is decided by Redis <c>TIME</c>.</remarks>

@@ -100,6 +100,13 @@ public sealed class TaskResultTimeoutException : TimeoutException
         : base($"The result of task {taskId} was not ready within {timeout.TotalSeconds:0.###} s.")
         => TaskId = taskId;
 
+    /// <summary>Creates the exception for a wait whose last reads failed on storage (the inner exception).</summary>
+    internal TaskResultTimeoutException(string taskId, TimeSpan timeout, TimeSpan failingFor, Exception storageError)
+        : base(string.Create(CultureInfo.InvariantCulture,
+            $"The result of task {taskId} was not ready within {timeout.TotalSeconds:0.###} s; the storage was unreachable for the last {failingFor.TotalSeconds:0.0} s ({storageError.GetType().Name}: {Texts.Cut(storageError.Message)})."),
+            storageError)
+        => TaskId = taskId;
+
     /// <summary>The task instance whose result was awaited.</summary>
     public string TaskId { get; }
 }
@@ -114,4 +121,37 @@ public sealed class TaskResultNotReadyException : InvalidOperationException
 
     /// <summary>The task instance whose result was read.</summary>
     public string TaskId { get; }
+}
+
+/// <summary>
+/// A client call could not reach the storage: it failed with passing failures (unreachable, timed
+/// out, failing over) for longer than <see cref="TaskApp.StorageRetryTime"/>. The inner exception
+/// is the last failure.
+/// </summary>
+/// <remarks>
+/// Whether an enqueue or schedule that throws this was stored is unknown: it may have been, once. It
+/// was never stored twice, so calling it again with a new id may run the task twice only if the
+/// first call was in fact stored.
+/// </remarks>
+public sealed class TaskStorageUnavailableException : Exception
+{
+    /// <summary>Creates the exception for <paramref name="operation"/>, which failed for <paramref name="duration"/>.</summary>
+    public TaskStorageUnavailableException(string operation, TimeSpan duration, int attempts, Exception innerException)
+        : base(string.Create(CultureInfo.InvariantCulture,
+            $"could not {operation}: the storage was unreachable for {duration.TotalSeconds:0.0} s ({attempts} tries; TaskApp.StorageRetryTime); last error {innerException?.GetType().Name}: {Texts.Cut(innerException?.Message ?? "")}"),
+            innerException)
+    {
+        Operation = operation;
+        Duration = duration;
+        Attempts = attempts;
+    }
+
+    /// <summary>What the call was doing, as "enqueue task CountBeans".</summary>
+    public string Operation { get; }
+
+    /// <summary>How long it kept trying.</summary>
+    public TimeSpan Duration { get; }
+
+    /// <summary>How many tries failed.</summary>
+    public int Attempts { get; }
 }

@@ -27,7 +27,8 @@ public sealed partial class TaskApp
             await new TaskExecutor(this).RunEagerAsync(message, task, cancellationToken).ConfigureAwait(false);
             return message.Id;
         }
-        await Storage.EnqueueAsync(task.Queue, body, cancellationToken).ConfigureAwait(false);
+        await CallStorageAsync("enqueue task", task.Name, (task.Queue, body, NewSend()),
+            static (storage, s, ct) => storage.EnqueueAsync(s.Queue, s.body, s.Item3, ct), cancellationToken).ConfigureAwait(false);
         TaskTelemetry.Sent(task, 1);
         Events.Publish(TaskEventKind.Enqueued, message.Id, message.Name);
         return message.Id;
@@ -68,7 +69,8 @@ public sealed partial class TaskApp
         }
         if (encoded.Count > 0)
         {
-            await Storage.EnqueueManyAsync(task.Queue, encoded, cancellationToken).ConfigureAwait(false);
+            await CallStorageAsync("enqueue many of task", task.Name, (task.Queue, encoded, NewSend()),
+                static (storage, s, ct) => storage.EnqueueManyAsync(s.Queue, s.encoded, s.Item3, ct), cancellationToken).ConfigureAwait(false);
             TaskTelemetry.Sent(task, encoded.Count);
             sending?.SetTag("messaging.batch.message_count", encoded.Count);
             foreach (var id in ids) Events.Publish(TaskEventKind.Enqueued, id, task.Name);
@@ -96,7 +98,7 @@ public sealed partial class TaskApp
         if (delay is { } d && d < TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(delay), delay, "delay cannot be negative");
         // A delay counts from the storage's clock, which also decides when the task is due: a client
         // whose clock is off would otherwise move the task by its error (eager runs need no clock).
-        var due = eta ?? (Eager ? TimeProvider.GetUtcNow() : await Storage.GetTimeAsync(cancellationToken).ConfigureAwait(false)) + delay!.Value;
+        var due = eta ?? (Eager ? TimeProvider.GetUtcNow() : await StorageTimeAsync(cancellationToken).ConfigureAwait(false)) + delay!.Value;
         using var sending = TaskTelemetry.StartSend(task, "schedule");
         var message = NewMessage(task, arguments, retries, retryDelay, due, sending);
         TaskTelemetry.Sending(sending, message);
@@ -106,7 +108,8 @@ public sealed partial class TaskApp
             await new TaskExecutor(this).RunEagerAsync(message, task, cancellationToken).ConfigureAwait(false);
             return message.Id;
         }
-        await Storage.ScheduleAsync(task.Queue, body, due, cancellationToken).ConfigureAwait(false);
+        await CallStorageAsync("schedule task", task.Name, (task.Queue, body, due, NewSend()),
+            static (storage, s, ct) => storage.ScheduleAsync(s.Queue, s.body, s.due, s.Item4, ct), cancellationToken).ConfigureAwait(false);
         TaskTelemetry.Sent(task, 1);
         Events.Publish(TaskEventKind.Scheduled, message.Id, message.Name);
         return message.Id;
@@ -117,4 +120,8 @@ public sealed partial class TaskApp
     public string Schedule(TaskDescriptor task, ReadOnlyMemory<byte> arguments, TimeSpan? delay = null, DateTimeOffset? eta = null,
         int? retries = null, TimeSpan? retryDelay = null)
         => Sync.Wait(ScheduleAsync(task, arguments, delay, eta, retries, retryDelay));
+
+    /// <summary>The storage's clock, read as a client call (retried through passing failures).</summary>
+    internal ValueTask<DateTimeOffset> StorageTimeAsync(CancellationToken cancellationToken)
+        => CallStorageAsync("read the storage's clock", null, 0, static (storage, _, ct) => storage.GetTimeAsync(ct), cancellationToken);
 }

@@ -18,14 +18,16 @@ public sealed partial class TaskApp
     public async ValueTask<IReadOnlyList<TaskMessage>> PendingAsync(string queue = TaskDescriptor.DefaultQueue, int limit = 100,
         CancellationToken cancellationToken = default)
     {
-        var raw = await Storage.PendingAsync(queue, limit, cancellationToken).ConfigureAwait(false);
+        var raw = await CallStorageAsync("list the pending tasks of queue", queue, (queue, limit),
+            static (storage, s, ct) => storage.PendingAsync(s.queue, s.limit, ct), cancellationToken).ConfigureAwait(false);
         return raw.Select(TryDecode).OfType<TaskMessage>().ToArray();
     }
 
     /// <summary>Tasks in the schedule, soonest first (huey's <c>scheduled</c>).</summary>
     public async ValueTask<IReadOnlyList<ScheduledTask>> ScheduledAsync(int limit = 100, CancellationToken cancellationToken = default)
     {
-        var raw = await Storage.ScheduledAsync(limit, cancellationToken).ConfigureAwait(false);
+        var raw = await CallStorageAsync("list the scheduled tasks", null, limit, static (storage, n, ct) => storage.ScheduledAsync(n, ct), cancellationToken)
+            .ConfigureAwait(false);
         var tasks = new List<ScheduledTask>(raw.Count);
         foreach (var s in raw)
         {
@@ -37,7 +39,8 @@ public sealed partial class TaskApp
     /// <summary>Stored results by task id, without deleting them (huey's <c>all_results</c>).</summary>
     public async ValueTask<IReadOnlyDictionary<string, StoredResult>> ResultsAsync(int limit = 1000, CancellationToken cancellationToken = default)
     {
-        var raw = await Storage.ResultsAsync(limit, cancellationToken).ConfigureAwait(false);
+        var raw = await CallStorageAsync("list the results", null, limit, static (storage, n, ct) => storage.ResultsAsync(n, ct), cancellationToken)
+            .ConfigureAwait(false);
         var results = new Dictionary<string, StoredResult>(raw.Count, StringComparer.Ordinal);
         foreach (var (id, bytes) in raw)
         {
@@ -55,15 +58,18 @@ public sealed partial class TaskApp
 
     /// <summary>Messages set aside because they could not run, newest first, with their reasons.</summary>
     public ValueTask<IReadOnlyList<DeadLetter>> DeadLettersAsync(int limit = 100, CancellationToken cancellationToken = default)
-        => Storage.ListDeadLettersAsync(limit, cancellationToken);
+        => CallStorageAsync("list the dead letters", null, limit, static (storage, n, ct) => storage.ListDeadLettersAsync(n, ct), cancellationToken);
 
-    /// <summary>Puts a dead letter back on its queue; says whether it existed.</summary>
+    /// <summary>
+    /// Puts a dead letter back on its queue; says whether it existed. If the storage failed while the
+    /// call was made, its retry may find the letter already requeued and say false.
+    /// </summary>
     public ValueTask<bool> RequeueDeadLetterAsync(string deadLetterId, CancellationToken cancellationToken = default)
-        => Storage.RequeueDeadLetterAsync(deadLetterId, cancellationToken);
+        => CallStorageAsync("requeue dead letter", deadLetterId, deadLetterId, static (storage, id, ct) => storage.RequeueDeadLetterAsync(id, ct), cancellationToken);
 
     /// <summary>Deletes a dead letter; says whether it existed.</summary>
     public ValueTask<bool> DeleteDeadLetterAsync(string deadLetterId, CancellationToken cancellationToken = default)
-        => Storage.DeleteDeadLetterAsync(deadLetterId, cancellationToken);
+        => CallStorageAsync("delete dead letter", deadLetterId, deadLetterId, static (storage, id, ct) => storage.DeleteDeadLetterAsync(id, ct), cancellationToken);
 
     private TaskMessage? TryDecode(byte[] bytes)
     {

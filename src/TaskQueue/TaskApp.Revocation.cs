@@ -24,7 +24,7 @@ public sealed partial class TaskApp
     public ValueTask<bool> RestoreByIdAsync(string taskId, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(taskId);
-        return Storage.RestoreAsync(IdTarget(taskId), cancellationToken);
+        return CallStorageAsync("restore task instance", taskId, IdTarget(taskId), static (storage, target, ct) => storage.RestoreAsync(target, ct), cancellationToken);
     }
 
     /// <summary>Whether a task instance is revoked at <paramref name="at"/> (now by default).</summary>
@@ -48,7 +48,7 @@ public sealed partial class TaskApp
     public ValueTask<bool> RestoreTaskAsync(string taskName, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(taskName);
-        return Storage.RestoreAsync(TaskTarget(taskName), cancellationToken);
+        return CallStorageAsync("restore task", taskName, TaskTarget(taskName), static (storage, target, ct) => storage.RestoreAsync(target, ct), cancellationToken);
     }
 
     /// <summary>Whether a task as a whole is revoked at <paramref name="at"/> (now by default).</summary>
@@ -73,20 +73,27 @@ public sealed partial class TaskApp
         var revocation = new Revocation(revokeUntil, revokeOnce);
         if (revokeUntil is null && RevocationTtl is { } ttl)
         {
-            revocation = revocation with { Expires = await Storage.GetTimeAsync(cancellationToken).ConfigureAwait(false) + ttl };
+            revocation = revocation with { Expires = await StorageTimeAsync(cancellationToken).ConfigureAwait(false) + ttl };
         }
-        await Storage.RevokeAsync(IdTarget(taskId), revocation, cancellationToken).ConfigureAwait(false);
+        await RevokeAsync(IdTarget(taskId), revocation, cancellationToken).ConfigureAwait(false);
     }
 
     private async ValueTask RevokeTargetAsync(string target, DateTimeOffset? revokeUntil, bool revokeOnce, CancellationToken cancellationToken)
     {
-        await Storage.RevokeAsync(target, new Revocation(revokeUntil, revokeOnce), cancellationToken).ConfigureAwait(false);
+        await RevokeAsync(target, new Revocation(revokeUntil, revokeOnce), cancellationToken).ConfigureAwait(false);
     }
+
+    private ValueTask RevokeAsync(string target, Revocation revocation, CancellationToken cancellationToken)
+        => CallStorageAsync("revoke", target, (target, revocation), static (storage, s, ct) => storage.RevokeAsync(s.target, s.revocation, ct), cancellationToken);
 
     private async ValueTask<bool> IsTargetRevokedAsync(string target, DateTimeOffset? at, CancellationToken cancellationToken)
     {
-        if (await Storage.GetRevocationAsync(target, cancellationToken).ConfigureAwait(false) is not { } revocation) return false;
+        if (await CallStorageAsync("read the revocation of", target, target, static (storage, t, ct) => storage.GetRevocationAsync(t, ct), cancellationToken)
+                .ConfigureAwait(false) is not { } revocation)
+        {
+            return false;
+        }
         // "Now" is the storage's clock, the one that decides whether a run is skipped.
-        return revocation.AppliesAt(at ?? await Storage.GetTimeAsync(cancellationToken).ConfigureAwait(false));
+        return revocation.AppliesAt(at ?? await StorageTimeAsync(cancellationToken).ConfigureAwait(false));
     }
 }

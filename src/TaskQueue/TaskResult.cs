@@ -63,10 +63,16 @@ public abstract class TaskResultBase
     /// <inheritdoc cref="IsRevokedAsync"/>
     public bool IsRevoked(DateTimeOffset? at = null) => Sync.Wait(IsRevokedAsync(at));
 
-    /// <summary>Reads the stored result once, without waiting; throws <see cref="TaskFailedException"/> for a stored error.</summary>
+    /// <summary>
+    /// Reads the stored result once, without waiting (retrying a failing storage for
+    /// <see cref="TaskApp.StorageRetryTime"/>); throws <see cref="TaskFailedException"/> for a stored error.
+    /// </summary>
     private protected async ValueTask<(bool Ready, ReadOnlyMemory<byte> Value)> TryReadAsync(bool preserve, CancellationToken cancellationToken)
+        => Unpack(await App.CallStorageAsync("read the result of task", Id, (Id, preserve),
+            static (storage, s, ct) => storage.ReadResultAsync(s.Id, s.preserve, ct), cancellationToken).ConfigureAwait(false));
+
+    private (bool Ready, ReadOnlyMemory<byte> Value) Unpack(byte[]? bytes)
     {
-        var bytes = await App.Storage.ReadResultAsync(Id, preserve, cancellationToken).ConfigureAwait(false);
         if (bytes is null) return (false, default);
         var stored = ResultCodec.Decode(bytes);
         if (stored.IsError)
@@ -77,20 +83,47 @@ public abstract class TaskResultBase
         return (true, stored.Value);
     }
 
-    /// <summary>Waits for the stored result, polling with backoff (huey's <c>get(blocking=True)</c>).</summary>
+    /// <summary>
+    /// Waits for the stored result, polling with backoff (huey's <c>get(blocking=True)</c>). A read that
+    /// fails with a passing storage failure counts as "not yet": the wait goes on through an outage
+    /// until its timeout, or, without one, until the storage has failed for <see cref="TaskApp.StorageRetryTime"/>.
+    /// </summary>
     private protected async ValueTask<ReadOnlyMemory<byte>> WaitAsync(
         bool blocking, TimeSpan? timeout, double backoff, TimeSpan? maxDelay, bool revokeOnTimeout, bool preserve, CancellationToken cancellationToken)
     {
         if (backoff < 1) throw new ArgumentOutOfRangeException(nameof(backoff), backoff, "backoff must be 1 or more");
+        if (!blocking)
+        {
+            var (ready, value) = await TryReadAsync(preserve, cancellationToken).ConfigureAwait(false);
+            return ready ? value : throw new TaskResultNotReadyException(Id);
+        }
         // Waiting for another process is wall-clock time, whatever clock the app keeps for etas.
         long started = System.Diagnostics.Stopwatch.GetTimestamp();
+        long failingSince = 0;
+        int failures = 0;
+        Exception? lastFailure = null;
         var delay = TimeSpan.FromMilliseconds(2);
         var max = maxDelay ?? TimeSpan.FromSeconds(1);
         while (true)
         {
-            var (ready, value) = await TryReadAsync(preserve, cancellationToken).ConfigureAwait(false);
-            if (ready) return value;
-            if (!blocking) throw new TaskResultNotReadyException(Id);
+            try
+            {
+                var (ready, value) = Unpack(await App.Storage.ReadResultAsync(Id, preserve, cancellationToken).ConfigureAwait(false));
+                if (ready) return value;
+                failingSince = 0;
+                lastFailure = null;
+            }
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested && App.Storage.IsTransientFailure(e))
+            {
+                if (failingSince == 0) failingSince = System.Diagnostics.Stopwatch.GetTimestamp();
+                failures++;
+                lastFailure = e;
+                var failingFor = System.Diagnostics.Stopwatch.GetElapsedTime(failingSince);
+                if (timeout is null && failingFor >= App.StorageRetryTime)
+                {
+                    throw new TaskStorageUnavailableException("wait for the result of task " + Id, failingFor, failures, e);
+                }
+            }
             var elapsed = System.Diagnostics.Stopwatch.GetElapsedTime(started);
             if (timeout is { } limit && elapsed >= limit)
             {
@@ -98,7 +131,9 @@ public abstract class TaskResultBase
                 {
                     await App.RevokeByIdAsync(Id, null, revokeOnce: true, cancellationToken).ConfigureAwait(false);
                 }
-                throw new TaskResultTimeoutException(Id, limit);
+                throw lastFailure is null
+                    ? new TaskResultTimeoutException(Id, limit)
+                    : new TaskResultTimeoutException(Id, limit, System.Diagnostics.Stopwatch.GetElapsedTime(failingSince), lastFailure);
             }
             var wait = timeout is { } t && t - elapsed < delay ? t - elapsed : delay;
             await Task.Delay(wait, cancellationToken).ConfigureAwait(false);

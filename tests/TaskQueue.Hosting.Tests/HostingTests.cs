@@ -42,6 +42,7 @@ public sealed class HostingTests(RedisServerFixture redis)
         configuration["TaskQueue:StoreNone"] = "true";
         configuration["TaskQueue:ResultTtl"] = "01:00:00";
         configuration["TaskQueue:MaxMessageSize"] = "1048576";
+        configuration["TaskQueue:StorageRetryTime"] = "25";
         configuration["TaskQueue:SigningKeys"] = "2026-12:" + Convert.ToBase64String(new byte[32]) + ", 2026-11:" + Convert.ToBase64String(new byte[16]);
         configuration["TaskQueue:Worker:Workers"] = "3";
         configuration["TaskQueue:Worker:Queues:0"] = "high";
@@ -60,6 +61,7 @@ public sealed class HostingTests(RedisServerFixture redis)
         Assert.False(app.StoreErrors);
         Assert.Equal(TimeSpan.FromHours(1), app.ResultTtl);
         Assert.Equal(1024 * 1024, app.MaxMessageSize);
+        Assert.Equal(TimeSpan.FromSeconds(25), app.StorageRetryTime);
         Assert.Equal(["2026-12", "2026-11"], app.Signing!.AcceptedKeyIds);
         Assert.Equal(configuration["TaskQueue:Application"], app.Name);
         Assert.Equal(3, worker.Workers);
@@ -74,6 +76,7 @@ public sealed class HostingTests(RedisServerFixture redis)
     [InlineData("TaskQueue:Application", "{bad}", "TaskQueue:Application: RedisStorageOptions.ApplicationName '{bad}' must not contain '{' or '}'")]
     [InlineData("TaskQueue:ResultTtl", "soon", "TaskQueue:ResultTtl: 'soon' is not a time span")]
     [InlineData("TaskQueue:MaxMessageSize", "16", "TaskQueue:MaxMessageSize: must be at least 1024 bytes; it is 16.")]
+    [InlineData("TaskQueue:StorageRetryTime", "-1", "TaskQueue:StorageRetryTime: must not be negative; it is -00:00:01.")]
     [InlineData("TaskQueue:SigningKeys", "k1:c2hvcnQ=", "TaskQueue:SigningKeys: signing key 'k1': the secret is 5 bytes; at least 16 are needed")]
     [InlineData("TaskQueue:Worker:Workers", "0", "TaskQueue:Worker:Workers: at least one worker is needed")]
     [InlineData("TaskQueue:Worker:Workers", "many", "TaskQueue:Worker:Workers: 'many' is not a whole number")]

@@ -106,7 +106,8 @@ public abstract partial class StorageContractTests
 
         var entry = await Storage.GetRecurringAsync("r1");
         Assert.NotNull(entry);
-        Assert.Equal(("r1", "beans", "v2", T0.AddMinutes(1), 2L, false), (entry.Id, entry.Label, Encoding.UTF8.GetString(entry.Body), entry.NextRun, entry.Version, entry.Running));
+        Assert.Equal(("r1", "beans", "v2", T0.AddMinutes(1), 2L, false, false),
+            (entry.Id, entry.Label, Encoding.UTF8.GetString(entry.Body), entry.NextRun, entry.Version, entry.Running, entry.Busy));
         Assert.Null(await Storage.GetRecurringAsync("r9"));
     }
 
@@ -194,7 +195,7 @@ public abstract partial class StorageContractTests
         await Storage.PutRecurringAsync(Write("r1", "beans", "v1", T0, null));
         var first = new RecurringFire("r1", 1, Utf8("v2"), T0.AddSeconds(1), "q", Utf8("run 1"), "task-1", TimeSpan.FromSeconds(30));
         Assert.Equal(RecurringFireStatus.Fired, await Storage.FireRecurringAsync(first));
-        Assert.True((await Storage.GetRecurringAsync("r1"))!.Running);
+        Assert.True((await Storage.GetRecurringAsync("r1"))!.Busy);
         Assert.Equal("task-1", await Storage.GetLockOwnerAsync("recurring:r1"));
 
         var second = new RecurringFire("r1", 2, Utf8("v3"), T0.AddSeconds(2), "q", Utf8("run 2"), "task-2", TimeSpan.FromSeconds(30));
@@ -203,7 +204,7 @@ public abstract partial class StorageContractTests
         Assert.Equal(["run 1"], await PendingText());
 
         Assert.True(await Storage.ReleaseLockAsync("recurring:r1", "task-1"));
-        Assert.False((await Storage.GetRecurringAsync("r1"))!.Running);
+        Assert.False((await Storage.GetRecurringAsync("r1"))!.Busy);
         Assert.Equal(RecurringFireStatus.Fired, await Storage.FireRecurringAsync(second));
         Assert.Equal("task-2", await Storage.GetLockOwnerAsync("recurring:r1"));
     }

@@ -6,6 +6,8 @@ namespace TaskQueue.Tests;
 public sealed class MemoryStorageContractTests : StorageContractTests
 {
     protected override Task<ITaskStorage> CreateStorageAsync() => Task.FromResult<ITaskStorage>(new MemoryStorage());
+
+    protected override bool Deduplicates => false;
 }
 
 public sealed class MemoryStorageHousekeepingTests

@@ -194,14 +194,41 @@ public class RecurringTaskTests
         var queued = Assert.Single(await f.QueuedAsync());
         Assert.True(queued.Exclusive);
         await record.ReloadAsync();
-        Assert.True(record.Running);
+        Assert.True(record.Busy);
+        Assert.False(record.Running); // queued, not running
         Assert.Equal(1, record.RunCount);
 
         await f.DrainAsync(); // the run finishes and frees the record
         await record.ReloadAsync();
-        Assert.False(record.Running);
+        Assert.False(record.Busy);
         await f.RunAsync(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
         Assert.Equal(2, Counters.Get(f.Key));
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Running_is_true_exactly_while_a_worker_runs_the_record_and_busy_while_a_no_overlap_run_is_queued_or_running(bool allowOverlap)
+    {
+        var f = new Fixture();
+        var record = f.App.Recurring.Create(Held.Descriptor, f.Args, "* * * * * *", allowOverlap: allowOverlap, iterations: 1);
+        await record.SaveAsync();
+        await f.RunAsync(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1), execute: false);
+        Assert.Single(await f.QueuedAsync());
+        await record.ReloadAsync();
+        Assert.Equal((false, !allowOverlap), (record.Running, record.Busy)); // queued: nobody runs it
+
+        var batch = await f.App.Storage.TakeAsync([TaskDescriptor.DefaultQueue], "c", 1, TimeSpan.Zero);
+        var run = f.Executor.ExecuteAsync(Assert.Single(batch.Messages), batch.RevocationsVersion, default).AsTask();
+        await Gates.Entered(f.Key).WaitAsync(TestApps.Wait);
+        await record.ReloadAsync();
+        Assert.Equal((true, !allowOverlap), (record.Running, record.Busy));
+        Assert.True((await f.App.Recurring.ListAsync()).Single(r => r.Id == record.Id).Running);
+
+        Gates.Release(f.Key);
+        await f.App.Storage.CompleteAsync("c", [await run.WaitAsync(TestApps.Wait)]);
+        await record.ReloadAsync();
+        Assert.Equal((false, false), (record.Running, record.Busy));
     }
 
     [Fact]
@@ -216,7 +243,7 @@ public class RecurringTaskTests
 
         await f.RunAsync(TimeSpan.FromSeconds(28), TimeSpan.FromSeconds(1));
         await record.ReloadAsync();
-        Assert.True(record.Running);
+        Assert.True(record.Busy);
         Assert.Equal(1, record.RunCount);
         Assert.Equal(0, Counters.Get(f.Key));
 

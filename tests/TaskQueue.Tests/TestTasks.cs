@@ -133,3 +133,29 @@ public static class PeriodicTasks
         return 42;
     }
 }
+
+/// <summary>Gates per test key: a <see cref="GatedTasks.Held"/> run says it started, then waits to be let go.</summary>
+public static class Gates
+{
+    private static readonly ConcurrentDictionary<string, (TaskCompletionSource Entered, TaskCompletionSource Release)> All = new();
+
+    private static (TaskCompletionSource Entered, TaskCompletionSource Release) Of(string key)
+        => All.GetOrAdd(key, _ => (new(TaskCreationOptions.RunContinuationsAsynchronously), new(TaskCreationOptions.RunContinuationsAsynchronously)));
+
+    public static Task Entered(string key) => Of(key).Entered.Task;
+
+    public static void Release(string key) => Of(key).Release.TrySetResult();
+
+    internal static Task Hold(string key)
+    {
+        var gate = Of(key);
+        gate.Entered.TrySetResult();
+        return gate.Release.Task;
+    }
+}
+
+public static class GatedTasks
+{
+    [Task]
+    public static Task Held(string key) => Gates.Hold(key);
+}

@@ -81,21 +81,22 @@ internal sealed partial class TaskExecutor
         }
 
         Outcome outcome;
-        if (message.Exclusive && message.RecurringId is { } recurringId)
+        if (message.RecurringId is { } recurringId)
         {
-            // A run that must not overlap holds its record's lock while it runs. The lock was taken for
-            // the message when it was queued; the run takes it over for this delivery, so a copy of the
-            // same message handed back by a reaper (same id, another delivery) cannot take it while
-            // this one runs. If another run holds it, this one is skipped.
-            string lockName = RecurringTasks.LockName(recurringId);
-            string owner = message.Id + "/" + taken.Receipt;
-            if (!await app.Storage.TakeOverLockAsync(lockName, message.Id, owner, RecurringLockTtl, stopping).ConfigureAwait(false))
+            // A run of a recurring record is recorded as running while it runs (the record's Running).
+            // One that must not overlap also holds its record's lock. The lock was taken for the message
+            // when it was queued; the run takes it over for this delivery, so a copy of the same message
+            // handed back by a reaper (same id, another delivery) cannot take it while this one runs. If
+            // another run holds it, this one is skipped.
+            string run = message.Id + "/" + taken.Receipt;
+            string? lockName = message.Exclusive ? RecurringTasks.LockName(recurringId) : null;
+            if (lockName is not null && !await app.Storage.TakeOverLockAsync(lockName, message.Id, run, RecurringLockTtl, stopping).ConfigureAwait(false))
             {
                 LogOverlapSkipped(logger, message.Name, message.Id);
                 app.Events.Publish(TaskEventKind.Skipped, message.Id, message.Name, "another run of its recurring task is still going");
                 return Completion.Ack(taken);
             }
-            outcome = await RunHoldingLockAsync(message, task, lockName, owner, stopping).ConfigureAwait(false);
+            outcome = await RunRecurringAsync(message, task, recurringId, run, lockName, stopping).ConfigureAwait(false);
         }
         else
         {
@@ -226,10 +227,17 @@ internal sealed partial class TaskExecutor
     /// </summary>
     public TimeSpan RecurringLockTtl { get; set; } = TimeSpan.FromSeconds(30);
 
-    private async ValueTask<Outcome> RunHoldingLockAsync(TaskMessage message, TaskDescriptor task, string lockName, string owner, CancellationToken stopping)
+    /// <summary>
+    /// Runs a message of recurring record <paramref name="recurringId"/>, recorded as running (and
+    /// holding the record's lock <paramref name="lockName"/> when it must not overlap) until it ends;
+    /// both are renewed every third of <see cref="RecurringLockTtl"/> while it runs.
+    /// </summary>
+    private async ValueTask<Outcome> RunRecurringAsync(TaskMessage message, TaskDescriptor task, string recurringId, string run, string? lockName,
+        CancellationToken stopping)
     {
+        await MarkRunAsync(recurringId, run, stopping).ConfigureAwait(false);
         using var done = new CancellationTokenSource();
-        var renewal = RenewLockAsync(lockName, owner, done.Token);
+        var renewal = RenewAsync(recurringId, run, lockName, done.Token);
         try
         {
             return await RunAsync(message, task, stopping).ConfigureAwait(false);
@@ -240,17 +248,31 @@ internal sealed partial class TaskExecutor
             await renewal.ConfigureAwait(false);
             try
             {
-                await app.Storage.ReleaseLockAsync(lockName, owner, CancellationToken.None).ConfigureAwait(false);
+                await app.Storage.EndRecurringRunAsync(recurringId, run, CancellationToken.None).ConfigureAwait(false);
+                if (lockName is not null) await app.Storage.ReleaseLockAsync(lockName, run, CancellationToken.None).ConfigureAwait(false);
             }
             catch (Exception e)
             {
-                // The lock expires by itself; the next run waits at most its time to live.
-                LogLockError(logger, lockName, e);
+                // Both expire by themselves; the next run of a no-overlap record waits at most their time to live.
+                LogLockError(logger, lockName ?? recurringId, e);
             }
         }
     }
 
-    private async Task RenewLockAsync(string lockName, string owner, CancellationToken done)
+    private async ValueTask MarkRunAsync(string recurringId, string run, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await app.Storage.BeginRecurringRunAsync(recurringId, run, RecurringLockTtl, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Only the record's Running flag depends on it: the run goes ahead, and the renewal tries again.
+            LogLockError(logger, recurringId, e);
+        }
+    }
+
+    private async Task RenewAsync(string recurringId, string run, string? lockName, CancellationToken done)
     {
         var interval = RecurringLockTtl / 3;
         while (!done.IsCancellationRequested)
@@ -258,7 +280,8 @@ internal sealed partial class TaskExecutor
             try
             {
                 await Task.Delay(interval, done).ConfigureAwait(false);
-                await app.Storage.AcquireLockAsync(lockName, owner, RecurringLockTtl, done).ConfigureAwait(false);
+                await app.Storage.BeginRecurringRunAsync(recurringId, run, RecurringLockTtl, done).ConfigureAwait(false);
+                if (lockName is not null) await app.Storage.AcquireLockAsync(lockName, run, RecurringLockTtl, done).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (done.IsCancellationRequested)
             {
@@ -266,7 +289,7 @@ internal sealed partial class TaskExecutor
             }
             catch (Exception e)
             {
-                LogLockError(logger, lockName, e);
+                LogLockError(logger, lockName ?? recurringId, e);
             }
         }
     }
@@ -367,7 +390,7 @@ internal sealed partial class TaskExecutor
     [LoggerMessage(5, LogLevel.Information, "Task {TaskName} ({TaskId}) skipped: another run of its recurring task is still going")]
     private static partial void LogOverlapSkipped(ILogger logger, string taskName, string taskId);
 
-    [LoggerMessage(6, LogLevel.Warning, "Could not renew or release lock {LockName}")]
+    [LoggerMessage(6, LogLevel.Warning, "Could not record, renew or end the run of recurring task {LockName}, or its lock")]
     private static partial void LogLockError(ILogger logger, string lockName, Exception error);
 
     [LoggerMessage(7, LogLevel.Information, "Task {TaskName} ({TaskId}) is not known to this worker; handed back for a worker that knows it")]

@@ -101,6 +101,7 @@ internal static class RecurringCodec
         record.RunCount = s.RunCount;
         record.NextRun = entry.NextRun;
         record.Running = entry.Running;
+        record.Busy = entry.Busy;
         record.Version = entry.Version;
     }
 

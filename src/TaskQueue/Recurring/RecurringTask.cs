@@ -118,8 +118,18 @@ public sealed class RecurringTask
     /// <summary>When the next run is due; null when it will not run again (disabled, window over, iterations spent) or before it is saved.</summary>
     public DateTimeOffset? NextRun { get; internal set; }
 
-    /// <summary>Whether a run of a record with <see cref="AllowOverlap"/> false is queued or running now.</summary>
+    /// <summary>
+    /// Whether a worker is running one of its runs now (sisy's <c>running</c>), for every record. A
+    /// run counts from when a worker starts it until it ends; the run of a worker that dies stops counting
+    /// when its record expires, within the consumer's visibility timeout (30 s by default).
+    /// </summary>
     public bool Running { get; internal set; }
+
+    /// <summary>
+    /// Whether a run of a record with <see cref="AllowOverlap"/> false is queued or running now: while
+    /// it is, the record's next occurrences are skipped. Always false for a record that allows overlap.
+    /// </summary>
+    public bool Busy { get; internal set; }
 
     /// <summary>How many runs have been queued.</summary>
     public int RunCount { get; internal set; }

@@ -137,7 +137,8 @@ public sealed class RecurringTasks
     /// <summary>Up to <paramref name="limit"/> records, ordered by label.</summary>
     public async Task<IReadOnlyList<RecurringTask>> ListAsync(int limit = 1000, CancellationToken cancellationToken = default)
     {
-        var entries = await app.Storage.ListRecurringAsync(limit, cancellationToken).ConfigureAwait(false);
+        var entries = await app.CallStorageAsync("list the recurring tasks", null, limit, static (storage, n, ct) => storage.ListRecurringAsync(n, ct), cancellationToken)
+            .ConfigureAwait(false);
         return entries.Select(Load).ToList();
     }
 
@@ -145,15 +146,19 @@ public sealed class RecurringTasks
     public async Task<RecurringTask?> GetAsync(string id, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(id);
-        var entry = await app.Storage.GetRecurringAsync(id, cancellationToken).ConfigureAwait(false);
+        var entry = await ReadAsync(id, cancellationToken).ConfigureAwait(false);
         return entry is null ? null : Load(entry);
     }
+
+    private ValueTask<RecurringEntry?> ReadAsync(string id, CancellationToken cancellationToken)
+        => app.CallStorageAsync("read recurring task", id, id, static (storage, i, ct) => storage.GetRecurringAsync(i, ct), cancellationToken);
 
     /// <summary>The record labelled <paramref name="label"/>, or null.</summary>
     public async Task<RecurringTask?> FindAsync(string label, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(label);
-        var entry = await app.Storage.FindRecurringAsync(label, cancellationToken).ConfigureAwait(false);
+        var entry = await app.CallStorageAsync("find recurring task", label, label, static (storage, l, ct) => storage.FindRecurringAsync(l, ct), cancellationToken)
+            .ConfigureAwait(false);
         return entry is null ? null : Load(entry);
     }
 
@@ -184,19 +189,20 @@ public sealed class RecurringTasks
     public async Task<bool> DeleteAsync(string id, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(id);
-        return await app.Storage.DeleteRecurringAsync(id, cancellationToken).ConfigureAwait(false);
+        return await app.CallStorageAsync("delete recurring task", id, id, static (storage, i, ct) => storage.DeleteRecurringAsync(i, ct), cancellationToken)
+            .ConfigureAwait(false);
     }
 
     internal async Task SaveAsync(RecurringTask record, bool replaceExisting, CancellationToken cancellationToken)
     {
         for (int attempt = 0; attempt < SaveAttempts; attempt++)
         {
-            var now = await app.Storage.GetTimeAsync(cancellationToken).ConfigureAwait(false);
+            var now = await app.StorageTimeAsync(cancellationToken).ConfigureAwait(false);
             RecurringEntry? stored = null;
             if (record.IsSaved)
             {
                 // Keep what consumers wrote (last run, run count) and lay the caller's fields over it.
-                stored = await app.Storage.GetRecurringAsync(record.Id, cancellationToken).ConfigureAwait(false)
+                stored = await ReadAsync(record.Id, cancellationToken).ConfigureAwait(false)
                     ?? throw new InvalidOperationException($"recurring task '{record.Label}' ({record.Id}) was deleted; make a new one");
                 var state = RecurringCodec.Decode(stored.Body);
                 record.LastRun = state.LastRun;
@@ -209,14 +215,22 @@ public sealed class RecurringTasks
             }
             record.ModifiedAt = now;
             var next = RecurringMath.FirstRun(record, now);
-            var result = await app.Storage.PutRecurringAsync(
-                new RecurringWrite(record.Id, record.Label, RecurringCodec.Encode(record), next, stored?.Version, replaceExisting), cancellationToken).ConfigureAwait(false);
+            var write = new RecurringWrite(record.Id, record.Label, RecurringCodec.Encode(record), next, stored?.Version, replaceExisting);
+            var result = await app.CallStorageAsync("save recurring task", record.Label, write, static (storage, w, ct) => storage.PutRecurringAsync(w, ct), cancellationToken)
+                .ConfigureAwait(false);
+            if (result.Status == RecurringWriteStatus.VersionConflict && !record.IsSaved
+                && await ReadAsync(record.Id, cancellationToken).ConfigureAwait(false) is { } mine && mine.Body.AsSpan().SequenceEqual(write.Body))
+            {
+                // The first try of this call created the record, and its reply was lost: done.
+                result = new RecurringWriteResult(RecurringWriteStatus.Written, mine.Version);
+            }
             switch (result.Status)
             {
                 case RecurringWriteStatus.Written:
                     record.Version = result.Version;
                     record.NextRun = next;
                     record.Running = stored?.Running ?? false;
+                    record.Busy = stored?.Busy ?? false;
                     return;
                 case RecurringWriteStatus.LabelTaken:
                     if (!record.IsSaved) record.CreatedAt = null;
@@ -236,7 +250,7 @@ public sealed class RecurringTasks
 
     internal async Task ReloadAsync(RecurringTask record, CancellationToken cancellationToken)
     {
-        var entry = await app.Storage.GetRecurringAsync(record.Id, cancellationToken).ConfigureAwait(false)
+        var entry = await ReadAsync(record.Id, cancellationToken).ConfigureAwait(false)
             ?? throw new InvalidOperationException($"recurring task '{record.Label}' ({record.Id}) is not in storage");
         RecurringCodec.Apply(entry, record);
     }

@@ -15,6 +15,18 @@ namespace TaskQueue.Storage;
 public interface ITaskStorage : ITaskDeliveryStorage, ITaskScheduleStorage, ITaskResultStorage, ITaskRevocationStorage,
     ITaskDeadLetterStorage, IRecurringTaskStorage, ITaskInspectionStorage, IAsyncDisposable
 {
+    /// <summary>
+    /// Whether <paramref name="error"/>, thrown by a call of this storage, is a passing failure of the
+    /// storage (unreachable, timed out, failing over, loading) after which the same call may succeed.
+    /// Client calls of <see cref="TaskApp"/> retry such failures for <see cref="TaskApp.StorageRetryTime"/>;
+    /// any other error is thrown at once. By default only a <see cref="TimeoutException"/> is.
+    /// </summary>
+    /// <remarks>
+    /// A call retried after such a failure must be safe to repeat: the calls that store messages take
+    /// a <see cref="SendId"/> for that, and every other client call either writes the same state again
+    /// or only reads.
+    /// </remarks>
+    bool IsTransientFailure(Exception error) => error is TimeoutException;
 }
 
 /// <summary>Queues and delivery: enqueue, take, settle, heartbeats, hand-backs of silent consumers, and the clock that decides what is due. Part of <see cref="ITaskStorage"/>.</summary>
@@ -23,11 +35,17 @@ public interface ITaskDeliveryStorage
     /// <summary>The storage's clock: what decides when a scheduled message is due.</summary>
     ValueTask<DateTimeOffset> GetTimeAsync(CancellationToken cancellationToken = default);
 
-    /// <summary>Appends a message to the tail of <paramref name="queue"/>.</summary>
-    ValueTask EnqueueAsync(string queue, ReadOnlyMemory<byte> message, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Appends a message to the tail of <paramref name="queue"/>; a second call with the same
+    /// <paramref name="send"/> (not <see cref="SendId.None"/>) stores nothing (see <see cref="SendId"/>).
+    /// </summary>
+    ValueTask EnqueueAsync(string queue, ReadOnlyMemory<byte> message, SendId send = default, CancellationToken cancellationToken = default);
 
-    /// <summary>Appends messages to the tail of <paramref name="queue"/>, in order, in one round trip.</summary>
-    ValueTask EnqueueManyAsync(string queue, IReadOnlyList<ReadOnlyMemory<byte>> messages, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Appends messages to the tail of <paramref name="queue"/>, in order, in one atomic step; a
+    /// second call with the same <paramref name="send"/> (not <see cref="SendId.None"/>) stores nothing (see <see cref="SendId"/>).
+    /// </summary>
+    ValueTask EnqueueManyAsync(string queue, IReadOnlyList<ReadOnlyMemory<byte>> messages, SendId send = default, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Takes up to <paramref name="max"/> messages from the head of the first non-empty queue of
@@ -69,8 +87,11 @@ public interface ITaskDeliveryStorage
 /// <summary>Scheduled messages, periodic occurrences and the locks of runs that must not overlap. Part of <see cref="ITaskStorage"/>.</summary>
 public interface ITaskScheduleStorage
 {
-    /// <summary>Adds a message to the schedule, due at <paramref name="eta"/>, for <paramref name="queue"/>.</summary>
-    ValueTask ScheduleAsync(string queue, ReadOnlyMemory<byte> message, DateTimeOffset eta, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Adds a message to the schedule, due at <paramref name="eta"/>, for <paramref name="queue"/>; a
+    /// second call with the same <paramref name="send"/> (not <see cref="SendId.None"/>) stores nothing (see <see cref="SendId"/>).
+    /// </summary>
+    ValueTask ScheduleAsync(string queue, ReadOnlyMemory<byte> message, DateTimeOffset eta, SendId send = default, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Moves up to <paramref name="limit"/> due messages (eta at or before the storage's clock) from
@@ -206,6 +227,16 @@ public interface IRecurringTaskStorage
 
     /// <summary>Deletes a record with its label and due entries; says whether it existed. Its lock, if held, is left to expire or be released.</summary>
     ValueTask<bool> DeleteRecurringAsync(string id, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Records that a worker is running <paramref name="run"/> (a delivery of a message) of the
+    /// record <paramref name="id"/>, for <paramref name="ttl"/>; a call for a run already recorded
+    /// renews it. <see cref="RecurringEntry.Running"/> is true while any run of the record is recorded.
+    /// </summary>
+    ValueTask BeginRecurringRunAsync(string id, string run, TimeSpan ttl, CancellationToken cancellationToken = default);
+
+    /// <summary>Removes what <see cref="BeginRecurringRunAsync"/> recorded for <paramref name="run"/>.</summary>
+    ValueTask EndRecurringRunAsync(string id, string run, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Up to <paramref name="limit"/> records whose next run is at or before the storage's clock,

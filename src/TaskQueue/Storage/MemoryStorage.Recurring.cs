@@ -6,6 +6,7 @@ public sealed partial class MemoryStorage
     private readonly Dictionary<string, (string Owner, DateTimeOffset Expires)> locks = new(StringComparer.Ordinal);
     private readonly Dictionary<string, StoredRecurring> recurring = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> labels = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Dictionary<string, DateTimeOffset>> recurringRuns = new(StringComparer.Ordinal);
 
     private sealed record StoredRecurring(string Id, string Label, byte[] Body, DateTimeOffset? NextRun, long Version);
 
@@ -149,6 +150,30 @@ public sealed partial class MemoryStorage
     }
 
     /// <inheritdoc />
+    public ValueTask BeginRecurringRunAsync(string id, string run, TimeSpan ttl, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(id);
+        ArgumentException.ThrowIfNullOrEmpty(run);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(ttl, TimeSpan.Zero);
+        lock (gate)
+        {
+            if (!recurringRuns.TryGetValue(id, out var runs)) recurringRuns[id] = runs = new(StringComparer.Ordinal);
+            runs[run] = time.GetUtcNow() + ttl;
+        }
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public ValueTask EndRecurringRunAsync(string id, string run, CancellationToken cancellationToken = default)
+    {
+        lock (gate)
+        {
+            if (recurringRuns.TryGetValue(id, out var runs) && runs.Remove(run) && runs.Count == 0) recurringRuns.Remove(id);
+        }
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
     public ValueTask<RecurringDue> DueRecurringAsync(int limit, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(limit);
@@ -204,5 +229,18 @@ public sealed partial class MemoryStorage
     }
 
     private RecurringEntry ToEntry(StoredRecurring r)
-        => new(r.Id, r.Label, r.Body, r.NextRun, r.Version, LockOwner(RecurringTasks.LockName(r.Id)) is not null);
+        => new(r.Id, r.Label, r.Body, r.NextRun, r.Version, IsRunning(r.Id), LockOwner(RecurringTasks.LockName(r.Id)) is not null);
+
+    private bool IsRunning(string id)
+    {
+        if (!recurringRuns.TryGetValue(id, out var runs)) return false;
+        var now = time.GetUtcNow();
+        foreach (var (run, until) in runs.ToList())
+        {
+            if (until <= now) runs.Remove(run);
+        }
+        if (runs.Count > 0) return true;
+        recurringRuns.Remove(id);
+        return false;
+    }
 }

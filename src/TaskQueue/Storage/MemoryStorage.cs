@@ -41,7 +41,8 @@ public sealed partial class MemoryStorage : ITaskStorage
     public ValueTask<DateTimeOffset> GetTimeAsync(CancellationToken cancellationToken = default) => new(time.GetUtcNow());
 
     /// <inheritdoc />
-    public ValueTask EnqueueAsync(string queue, ReadOnlyMemory<byte> message, CancellationToken cancellationToken = default)
+    /// <remarks>Calls here cannot end with an unknown outcome, so <paramref name="send"/> is not needed and not kept.</remarks>
+    public ValueTask EnqueueAsync(string queue, ReadOnlyMemory<byte> message, SendId send = default, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(queue);
         lock (gate)
@@ -53,7 +54,8 @@ public sealed partial class MemoryStorage : ITaskStorage
     }
 
     /// <inheritdoc />
-    public ValueTask EnqueueManyAsync(string queue, IReadOnlyList<ReadOnlyMemory<byte>> messages, CancellationToken cancellationToken = default)
+    /// <remarks>Calls here cannot end with an unknown outcome, so <paramref name="send"/> is not needed and not kept.</remarks>
+    public ValueTask EnqueueManyAsync(string queue, IReadOnlyList<ReadOnlyMemory<byte>> messages, SendId send = default, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(queue);
         ArgumentNullException.ThrowIfNull(messages);
@@ -196,7 +198,7 @@ public sealed partial class MemoryStorage : ITaskStorage
     }
 
     /// <inheritdoc />
-    public ValueTask ScheduleAsync(string queue, ReadOnlyMemory<byte> message, DateTimeOffset eta, CancellationToken cancellationToken = default)
+    public ValueTask ScheduleAsync(string queue, ReadOnlyMemory<byte> message, DateTimeOffset eta, SendId send = default, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(queue);
         lock (gate) AddScheduled(queue, message.ToArray(), eta);

@@ -6,8 +6,9 @@ namespace TaskQueue.Storage;
 /// <param name="Body">The record, encoded by the runtime (opaque to the storage).</param>
 /// <param name="NextRun">When it is next due, or null when it is not in the due index.</param>
 /// <param name="Version">Counts writes to the record: 1 after it is created, one more after each write.</param>
-/// <param name="Running">Whether the lock <c>recurring:&lt;Id&gt;</c> is held (a run that must not overlap is queued or running).</param>
-public sealed record RecurringEntry(string Id, string Label, byte[] Body, DateTimeOffset? NextRun, long Version, bool Running);
+/// <param name="Running">Whether a worker is running one of its runs now (<see cref="IRecurringTaskStorage.BeginRecurringRunAsync"/>).</param>
+/// <param name="Busy">Whether the lock <c>recurring:&lt;Id&gt;</c> is held: a run that must not overlap is queued or running.</param>
+public sealed record RecurringEntry(string Id, string Label, byte[] Body, DateTimeOffset? NextRun, long Version, bool Running, bool Busy);
 
 /// <summary>A write of a recurring-task record (<see cref="IRecurringTaskStorage.PutRecurringAsync"/>).</summary>
 /// <param name="Id">The record's id.</param>

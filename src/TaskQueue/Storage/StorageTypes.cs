@@ -1,5 +1,29 @@
 namespace TaskQueue.Storage;
 
+/// <summary>
+/// Names one send (an enqueue, an enqueue of many, or a schedule) so that the same call made again
+/// after a failure whose outcome is unknown (the reply was lost, the call timed out) stores its
+/// messages once. <see cref="TaskApp"/> makes a new one per call and passes it to every retry of
+/// that call.
+/// </summary>
+/// <param name="Producer">Who sends: unique among senders (each <see cref="TaskApp"/> makes a random one); null for no protection.</param>
+/// <param name="Sequence">The sender's number for this call, from 1; unique per <paramref name="Producer"/>.</param>
+/// <remarks>
+/// A storage remembers a send for at least <see cref="RememberedFor"/>. A storage whose calls cannot
+/// end with an unknown outcome (the in-memory one) may ignore it.
+/// </remarks>
+public readonly record struct SendId(string? Producer, long Sequence)
+{
+    /// <summary>How long a storage remembers that a send was stored: retries of it must end sooner.</summary>
+    public static TimeSpan RememberedFor { get; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>A send without protection: a retry of it may store its messages again.</summary>
+    public static SendId None => default;
+
+    /// <summary>Whether this is <see cref="None"/>.</summary>
+    public bool IsNone => Producer is null;
+}
+
 /// <summary>A message handed to a consumer; settle it with a <see cref="Completion"/>.</summary>
 /// <param name="Queue">The queue it came from.</param>
 /// <param name="Body">The encoded message.</param>
