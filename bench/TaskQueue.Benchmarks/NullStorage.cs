@@ -53,4 +53,11 @@ internal sealed class NullStorage : ITaskStorage
     public ValueTask EndRecurringRunAsync(string id, string run, CancellationToken cancellationToken = default) => throw Unsupported();
     public ValueTask<RecurringDue> DueRecurringAsync(int limit, CancellationToken cancellationToken = default) => throw Unsupported();
     public ValueTask<RecurringFireStatus> FireRecurringAsync(RecurringFire fire, CancellationToken cancellationToken = default) => throw Unsupported();
+    public ValueTask PutConsumerAsync(string consumerId, ReadOnlyMemory<byte> description, TimeSpan ttl, CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
+    public ValueTask RemoveConsumerAsync(string consumerId, CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
+    public ValueTask<IReadOnlyList<ConsumerEntry>> ListConsumersAsync(CancellationToken cancellationToken = default) => new([]);
+    public ValueTask AddStatsAsync(IReadOnlyList<StatCount> counts, CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
+    public ValueTask<StatsWindow> ReadStatsAsync(int minutes, int hours, CancellationToken cancellationToken = default) => throw Unsupported();
+    public ValueTask SetPeriodicPausedAsync(string name, bool paused, CancellationToken cancellationToken = default) => throw Unsupported();
+    public ValueTask<IReadOnlyCollection<string>> PausedPeriodicAsync(CancellationToken cancellationToken = default) => new([]);
 }

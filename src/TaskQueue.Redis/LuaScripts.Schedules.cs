@@ -3,13 +3,14 @@ namespace TaskQueue.Redis;
 internal static partial class LuaScripts
 {
     // Fire a periodic occurrence once: when the last occurrence recorded for the task is before
-    // ARGV[2] (or none is), records ARGV[3] and appends the entry to the queue.
-    // KEYS: 1 periodic hash, 2 queue. ARGV: 1 task name, 2 due ms, 3 mark ms, 4 queue entry.
+    // ARGV[2] (or none is), records ARGV[3] and, unless the task is paused, appends the entry to the queue.
+    // KEYS: 1 periodic hash, 2 queue, 3 paused set. ARGV: 1 task name, 2 due ms, 3 mark ms, 4 queue entry.
     // Returns 1 when fired, else 0.
     public const string FirePeriodic = """
         local last = redis.call('HGET', KEYS[1], ARGV[1])
         if last and tonumber(last) >= tonumber(ARGV[2]) then return 0 end
         redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
+        if redis.call('SISMEMBER', KEYS[3], ARGV[1]) == 1 then return 0 end
         redis.call('RPUSH', KEYS[2], ARGV[4])
         return 1
         """;

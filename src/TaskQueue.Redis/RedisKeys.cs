@@ -28,6 +28,11 @@ namespace TaskQueue.Redis;
 ///   is set by the send <c>n</c> of the producer (the sends <c>block × 65536</c> onwards), so that a retried send stores nothing twice.</description></item>
 ///   <item><term><c>P rr:&lt;record id&gt;</c></term><description>Sorted set with a PX expiry: the runs of a recurring record that
 ///   workers are running now, scored by when the record of the run expires (Unix ms).</description></item>
+///   <item><term><c>P ci:&lt;consumer&gt;</c>, <c>P ci-index</c></term><description>A consumer's description (string with a PX
+///   expiry, written with its heartbeat) and the sorted set of consumer ids by expiry.</description></item>
+///   <item><term><c>P st:m:&lt;Unix minute&gt;</c>, <c>P st:h:&lt;Unix hour&gt;</c></term><description>Hashes: counter → count,
+///   kept 2 and 25 hours.</description></item>
+///   <item><term><c>P periodic-paused</c></term><description>Set: the paused periodic tasks.</description></item>
 ///   <item><term><c>P seq</c></term><description>String counter: receipts, schedule uids and dead-letter ids.</description></item>
 /// </list>
 /// <para>
@@ -119,6 +124,27 @@ internal sealed class RedisKeys
 
     /// <summary>The lock held by a run of the no-overlap recurring record <paramref name="id"/>.</summary>
     public RedisKey RecurringLock(string id) => Lock(RecurringTasks.LockName(id));
+
+    /// <summary>Set: names of the paused periodic tasks.</summary>
+    public RedisKey PausedPeriodic => prefix + "periodic-paused";
+
+    /// <summary>Prefix of consumers' descriptions (strings with a PX expiry).</summary>
+    public string ConsumerDescriptionPrefix => prefix + "ci:";
+
+    /// <summary>The description of consumer <paramref name="consumerId"/>.</summary>
+    public RedisKey ConsumerDescription(string consumerId) => ConsumerDescriptionPrefix + consumerId;
+
+    /// <summary>Sorted set: consumer ids scored by when their description expires (Unix ms).</summary>
+    public RedisKey ConsumerIndex => prefix + "ci-index";
+
+    /// <summary>Prefix of the minute counters (hashes: counter name → count), followed by the Unix minute.</summary>
+    public string MinuteStatsPrefix => prefix + "st:m:";
+
+    /// <summary>Prefix of the hour counters, followed by the Unix hour.</summary>
+    public string HourStatsPrefix => prefix + "st:h:";
+
+    /// <summary>A key of the counters' slot, passed to their scripts so that a cluster routes them (never written).</summary>
+    public RedisKey StatsAnchor => prefix + "st";
 
     /// <summary>Prefix of the sets of runs going on (sorted sets: run → expiry ms), one per recurring record.</summary>
     public string RecurringRunsPrefix => prefix + "rr:";

@@ -14,7 +14,7 @@ public sealed partial class RedisStorage
         ArgumentException.ThrowIfNullOrEmpty(name);
         ArgumentException.ThrowIfNullOrEmpty(queue);
         long dueMs = due.ToUnixTimeMilliseconds(), markMs = Math.Max(dueMs, mark.ToUnixTimeMilliseconds());
-        var reply = await db.ScriptEvaluateAsync(LuaScripts.FirePeriodic, [keys.Periodic, keys.Queue(queue)],
+        var reply = await db.ScriptEvaluateAsync(LuaScripts.FirePeriodic, [keys.Periodic, keys.Queue(queue), keys.PausedPeriodic],
             [name, dueMs, markMs, RedisRecords.Entry(message.Span)]).ConfigureAwait(false);
         return (long)reply == 1;
     }

@@ -42,7 +42,10 @@ public sealed partial class TaskApp : IAsyncDisposable
         ownsStorage = storage is null;
         Storage = storage ?? new MemoryStorage(TimeProvider);
         Events = new TaskEventStream(TimeProvider);
+        Stats = new Operations.StatsRecorder(this);
+        Events.Stats = Stats;
         Recurring = new RecurringTasks(this);
+        Operations = new Operations.TaskOperations(this);
     }
 
     /// <summary>
@@ -209,8 +212,25 @@ public sealed partial class TaskApp : IAsyncDisposable
         return message;
     }
 
-    /// <summary>Disposes the storage if the app made it (see the constructor); a storage that was given is left to its owner.</summary>
-    public ValueTask DisposeAsync() => ownsStorage ? Storage.DisposeAsync() : ValueTask.CompletedTask;
+    /// <summary>
+    /// Adds the last operations counts to storage, then disposes the storage if the app made it (see
+    /// the constructor); a storage that was given is left to its owner.
+    /// </summary>
+    public async ValueTask DisposeAsync()
+    {
+        await Stats.DisposeAsync().ConfigureAwait(false);
+        if (ownsStorage) await Storage.DisposeAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>Counts of what happens in this process, added to storage every few seconds.</summary>
+    internal Operations.StatsRecorder Stats { get; }
+
+    /// <summary>
+    /// What operators look at and do: queues with their depth and rates, workers, pending, scheduled,
+    /// running and failed tasks, dead letters, periodic and recurring tasks. The admin command and the
+    /// dashboard read it.
+    /// </summary>
+    public Operations.TaskOperations Operations { get; }
 
     /// <summary>Encodes a message of <paramref name="task"/>, refusing one larger than <see cref="MaxMessageSize"/>.</summary>
     /// <exception cref="TaskMessageTooLargeException">The encoded message is larger than <see cref="MaxMessageSize"/>.</exception>

@@ -93,8 +93,22 @@ public sealed class TaskEventStream
     /// <summary>Whether anybody listens.</summary>
     public bool HasListeners => Volatile.Read(ref handlers).Length > 0;
 
+    /// <summary>Counts the events that the operations counters count (set by the app that owns the stream).</summary>
+    internal Operations.StatsRecorder? Stats { get; set; }
+
     internal void Publish(TaskEventKind kind, string? taskId, string? taskName, string? error = null, TimeSpan? duration = null, bool willRetry = false)
     {
+        if (Stats is { } stats)
+        {
+            switch (kind)
+            {
+                case TaskEventKind.Enqueued or TaskEventKind.Scheduled: stats.Count(Operations.StatKind.Enqueued, taskName); break;
+                case TaskEventKind.Started: stats.Count(Operations.StatKind.Started, taskName); break;
+                case TaskEventKind.Finished: stats.Count(Operations.StatKind.Succeeded, taskName); break;
+                case TaskEventKind.Error: stats.Count(willRetry ? Operations.StatKind.Retried : Operations.StatKind.Failed, taskName); break;
+                case TaskEventKind.DeadLettered: stats.Count(Operations.StatKind.DeadLettered, taskName); break;
+            }
+        }
         var current = Volatile.Read(ref handlers);
         if (current.Length == 0) return;
         var e = new TaskEvent(kind, taskId, taskName, time.GetUtcNow(), error, duration) { WillRetry = willRetry };

@@ -21,11 +21,39 @@ internal sealed partial class HeartbeatLoop(TaskApp app, string consumerId, Cons
     /// <summary>When the last heartbeat was written (<see cref="TimeProvider.GetTimestamp"/>), or <see cref="long.MinValue"/>.</summary>
     public long LastBeat => Volatile.Read(ref lastBeat);
 
-    /// <summary>Writes one heartbeat.</summary>
+    private readonly DateTimeOffset startedAt = app.TimeProvider.GetUtcNow();
+
+    /// <summary>Writes one heartbeat, and the consumer's description for operators.</summary>
     public async ValueTask BeatAsync(CancellationToken token)
     {
         await app.Storage.HeartbeatAsync(consumerId, options.VisibilityTimeout, token).ConfigureAwait(false);
         Volatile.Write(ref lastBeat, Time.GetTimestamp());
+        await app.Storage.PutConsumerAsync(consumerId, Describe().Encode(), options.VisibilityTimeout, token).ConfigureAwait(false);
+    }
+
+    /// <summary>This consumer as operators see it: who it is, what it serves and runs now.</summary>
+    internal Operations.ConsumerDescription Describe()
+    {
+        var now = Time.GetUtcNow();
+        var running = new List<Operations.RunningTask>();
+        foreach (var worker in Workers ?? [])
+        {
+            long since = worker.RunningSince;
+            if (worker.Running is not { } message) continue;
+            // The task's id and name are in the message; one that does not decode is left out.
+            Messages.TaskMessage decoded;
+            try
+            {
+                decoded = Messages.MessageCodec.Decode(app.Open(message.Body));
+            }
+            catch (TaskPayloadException)
+            {
+                continue;
+            }
+            running.Add(new Operations.RunningTask(decoded.Id, Texts.Cut(decoded.Name), message.Queue, now - Time.GetElapsedTime(since)));
+        }
+        return new Operations.ConsumerDescription(consumerId, consumerId, Environment.MachineName, Environment.ProcessId,
+            Operations.ConsumerDescription.LibraryVersion, startedAt, options.Queues.ToList(), options.Workers, running, now);
     }
 
     /// <summary>Writes the first heartbeat, retrying until storage answers (true) or <paramref name="token"/> fires (false).</summary>

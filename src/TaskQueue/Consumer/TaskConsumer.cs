@@ -214,6 +214,7 @@ public sealed partial class TaskConsumer : IAsyncDisposable
         try
         {
             await app.Storage.RemoveHeartbeatAsync(ConsumerId).ConfigureAwait(false);
+            await app.Storage.RemoveConsumerAsync(ConsumerId).ConfigureAwait(false);
         }
         catch (Exception e)
         {

@@ -30,6 +30,11 @@ internal sealed class WorkerLoop(TaskApp app, TaskExecutor executor, ConsumerOpt
     /// <summary>The message whose task runs now, or null.</summary>
     public TakenMessage? Running => Volatile.Read(ref running);
 
+    /// <summary>When <see cref="Running"/> started (<see cref="TimeProvider.GetTimestamp"/>).</summary>
+    public long RunningSince => Volatile.Read(ref runningSince);
+
+    private long runningSince;
+
     protected override async ValueTask<TimeSpan> StepAsync(CancellationToken token)
     {
         var batch = await app.Storage.TakeAsync(queues, options.ConsumerId, options.BatchSize, options.TakeWait, token).ConfigureAwait(false);
@@ -38,6 +43,7 @@ internal sealed class WorkerLoop(TaskApp app, TaskExecutor executor, ConsumerOpt
         long lastSettle = Time.GetTimestamp();
         for (int i = 0; i < messages.Count; i++)
         {
+            Volatile.Write(ref runningSince, Time.GetTimestamp());
             Volatile.Write(ref running, messages[i]);
             var run = ExecuteAsync(messages[i], batch.RevocationsVersion);
             bool handedBack = false;

@@ -324,10 +324,14 @@ internal sealed partial class TaskExecutor
         }
     }
 
-    /// <summary>Has the consumer publish <paramref name="kind"/> once <paramref name="completion"/> is stored; nothing to carry while nobody listens.</summary>
+    /// <summary>
+    /// Has the consumer publish <paramref name="kind"/> once <paramref name="completion"/> is stored;
+    /// while nobody listens there is nothing to carry, and the operations counters count it now.
+    /// </summary>
     private Completion Announce(Completion completion, TaskEventKind kind, TaskMessage message, TimeSpan? duration = null)
     {
         if (app.Events.HasListeners) completion.AfterSettle = new SettledEvent(kind, message.Id, message.Name, duration);
+        else app.Stats.Count(kind == TaskEventKind.Finished ? Operations.StatKind.Succeeded : Operations.StatKind.Enqueued, message.Name);
         return completion;
     }
 

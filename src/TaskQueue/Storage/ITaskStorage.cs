@@ -13,7 +13,7 @@ namespace TaskQueue.Storage;
 /// members are grouped by role in the interfaces this one joins, one per concern.
 /// </remarks>
 public interface ITaskStorage : ITaskDeliveryStorage, ITaskScheduleStorage, ITaskResultStorage, ITaskRevocationStorage,
-    ITaskDeadLetterStorage, IRecurringTaskStorage, ITaskInspectionStorage, IAsyncDisposable
+    ITaskDeadLetterStorage, IRecurringTaskStorage, ITaskInspectionStorage, ITaskMonitoringStorage, IAsyncDisposable
 {
     /// <summary>
     /// Whether <paramref name="error"/>, thrown by a call of this storage, is a passing failure of the
@@ -104,7 +104,9 @@ public interface ITaskScheduleStorage
     /// the last occurrence recorded for <paramref name="name"/> is earlier than <paramref name="due"/>
     /// (or none is recorded), records <paramref name="mark"/> (which is at or after <paramref name="due"/>)
     /// as the last occurrence and appends <paramref name="message"/> to the tail of
-    /// <paramref name="queue"/>, and returns true; otherwise writes nothing and returns false.
+    /// <paramref name="queue"/>, and returns true; otherwise writes nothing and returns false. A task
+    /// paused by <see cref="ITaskMonitoringStorage.SetPeriodicPausedAsync"/> has the occurrence recorded
+    /// and nothing appended (false), so that resuming it does not catch up what was skipped.
     /// </summary>
     /// <remarks>
     /// A plain tick passes the same instant as both; a catch-up passes the first missed occurrence as
@@ -278,4 +280,41 @@ public interface ITaskInspectionStorage
 
     /// <summary>Deletes everything this application stored. For tests and tooling.</summary>
     ValueTask FlushAsync(CancellationToken cancellationToken = default);
+}
+
+/// <summary>
+/// What operators see: consumers' descriptions of themselves, counters of what happened, and the
+/// pause switch of periodic tasks. Part of <see cref="ITaskStorage"/>.
+/// </summary>
+public interface ITaskMonitoringStorage
+{
+    /// <summary>
+    /// Stores the description of consumer <paramref name="consumerId"/> (encoded by the runtime,
+    /// opaque here), replacing the last one, until <paramref name="ttl"/> passes without another call.
+    /// </summary>
+    ValueTask PutConsumerAsync(string consumerId, ReadOnlyMemory<byte> description, TimeSpan ttl, CancellationToken cancellationToken = default);
+
+    /// <summary>Removes a consumer's description (a clean stop).</summary>
+    ValueTask RemoveConsumerAsync(string consumerId, CancellationToken cancellationToken = default);
+
+    /// <summary>The descriptions of consumers whose time to live has not run out, by id.</summary>
+    ValueTask<IReadOnlyList<ConsumerEntry>> ListConsumersAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Adds <paramref name="counts"/> to the counters of the minute and of the hour that are current
+    /// by the storage's clock. Counters are kept for at least 2 hours (minutes) and 25 hours (hours).
+    /// </summary>
+    ValueTask AddStatsAsync(IReadOnlyList<StatCount> counts, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The counters of the last <paramref name="minutes"/> minutes and <paramref name="hours"/> hours,
+    /// the current ones included, with the storage's clock. Buckets without counts are left out.
+    /// </summary>
+    ValueTask<StatsWindow> ReadStatsAsync(int minutes, int hours, CancellationToken cancellationToken = default);
+
+    /// <summary>Pauses or resumes the periodic task <paramref name="name"/> (see <see cref="ITaskScheduleStorage.FirePeriodicAsync"/>).</summary>
+    ValueTask SetPeriodicPausedAsync(string name, bool paused, CancellationToken cancellationToken = default);
+
+    /// <summary>The names of the paused periodic tasks.</summary>
+    ValueTask<IReadOnlyCollection<string>> PausedPeriodicAsync(CancellationToken cancellationToken = default);
 }

@@ -20,6 +20,7 @@ public sealed partial class MemoryStorage
         {
             if (periodic.TryGetValue(name, out long last) && last >= dueMs) return new(false);
             periodic[name] = markMs;
+            if (pausedPeriodic.Contains(name)) return new(false);
             QueueOf(queue).AddLast(new Entry(message.ToArray(), 0));
             Signal();
         }

@@ -193,3 +193,25 @@ public sealed record StorageCounts(IReadOnlyList<long> QueueLengths, long Schedu
 
 /// <summary>An event the consumer publishes once a completion is stored.</summary>
 internal sealed record SettledEvent(TaskEventKind Kind, string TaskId, string TaskName, TimeSpan? Duration = null);
+
+/// <summary>A consumer's description as stored (<see cref="ITaskMonitoringStorage.ListConsumersAsync"/>).</summary>
+/// <param name="ConsumerId">The consumer's id.</param>
+/// <param name="Description">What the consumer wrote (the runtime's encoding).</param>
+/// <param name="Expires">When it expires unless the consumer writes it again, by the storage's clock.</param>
+public sealed record ConsumerEntry(string ConsumerId, byte[] Description, DateTimeOffset Expires);
+
+/// <summary>An amount to add to one counter (<see cref="ITaskMonitoringStorage.AddStatsAsync"/>).</summary>
+/// <param name="Key">The counter's name (the runtime's format; opaque to the storage).</param>
+/// <param name="Count">How much to add.</param>
+public readonly record struct StatCount(string Key, long Count);
+
+/// <summary>The counters of one minute or one hour.</summary>
+/// <param name="Start">When the minute or hour began (UTC).</param>
+/// <param name="Counts">Counter name → count.</param>
+public sealed record StatBucket(DateTimeOffset Start, IReadOnlyDictionary<string, long> Counts);
+
+/// <summary>What <see cref="ITaskMonitoringStorage.ReadStatsAsync"/> read.</summary>
+/// <param name="Now">The storage's clock when they were read.</param>
+/// <param name="Minutes">Minute buckets, oldest first.</param>
+/// <param name="Hours">Hour buckets, oldest first.</param>
+public sealed record StatsWindow(DateTimeOffset Now, IReadOnlyList<StatBucket> Minutes, IReadOnlyList<StatBucket> Hours);
