@@ -71,8 +71,8 @@ internal static class MessagePackJson
             case MessagePackType.Extension:
                 WriteExtension(ref reader, writer);
                 break;
-            case MessagePackType.Array when depth >= Primitives.MaxDepth:
-            case MessagePackType.Map when depth >= Primitives.MaxDepth:
+            case MessagePackType.Array when depth > Primitives.MaxDepth:
+            case MessagePackType.Map when depth > Primitives.MaxDepth:
                 reader.Skip();
                 writer.WriteStringValue(TooDeep);
                 break;
