@@ -40,9 +40,9 @@ internal sealed class CappedJsonOutput(int limit) : IBufferWriter<byte>
 
     private byte[] Room(int sizeHint)
     {
-        // The writer asks for room for its next token in one piece, six bytes per character of a string in
-        // the worst case; a token that could not fit far past the limit ends the rendering before it.
-        if (Full || (long)written + sizeHint > 4L * Limit) Stop();
+        // The writer asks for room for its next token in one piece (at least 256 bytes, six per character of
+        // a string in the worst case); a token that could not fit far past the limit ends the rendering before it.
+        if (Full || (long)written + sizeHint > 4L * Limit + 64 * 1024) Stop();
         int needed = written + Math.Max(sizeHint, 1);
         if (needed > buffer.Length) Array.Resize(ref buffer, Math.Max(needed, 2 * buffer.Length));
         return buffer;
