@@ -59,6 +59,17 @@ public sealed class ArgumentRenderingTests
     }
 
     [Fact]
+    public async Task Enums_render_as_the_first_member_with_the_value_else_as_numbers()
+    {
+        var json = await Render(Grant.Descriptor, app => Grant.With(app).Enqueue(
+            Access.Read | Access.Write, Wide.@class, (Nothing)3, [Access.None, (Access)4, Access.All]));
+        var wide = await Render(Grant.Descriptor, app => Grant.With(app).Enqueue(Access.Read, Wide.Max | Wide.Small, default, []));
+
+        Assert.Equal("""{"access":"Both","wide":"class","nothing":3,"history":["None",4,"Both"]}""", json);
+        Assert.Equal("""{"access":"Read","wide":"Max","nothing":0,"history":[]}""", wide);
+    }
+
+    [Fact]
     public async Task Records_render_as_objects_with_their_member_names()
     {
         var order = new Order(SomeId, new Customer("Ada", null), [new Line("bean", 3, 1.25m), new Line("pod", 1, 10m)],
