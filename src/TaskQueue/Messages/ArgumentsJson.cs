@@ -30,8 +30,8 @@ internal static class ArgumentsJson
         {
             return json;
         }
-        var typeless = (ReadOnlyMemory<byte> bytes, Utf8JsonWriter writer) => MessagePackJson.WriteArguments(bytes, writer, rendererError);
-        if (TryRender(new ArgumentsRenderer(typeless), arguments, out json, out string? typelessError))
+        ArgumentsRenderer typeless = (bytes, writer) => MessagePackJson.WriteArguments(bytes, writer, rendererError);
+        if (TryRender(typeless, arguments, out json, out string? typelessError))
         {
             return json;
         }
