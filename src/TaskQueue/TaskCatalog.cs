@@ -1,5 +1,6 @@
 using System.Collections.Frozen;
 using System.Diagnostics.CodeAnalysis;
+using TaskQueue.Messages;
 using TaskQueue.Scheduling;
 
 namespace TaskQueue;
@@ -93,6 +94,19 @@ public sealed class TaskCatalog
         Span<char> chars = stackalloc char[256];
         if (!System.Text.Unicode.Utf8.ToUtf16(utf8, chars, out _, out int written, replaceInvalidSequences: false).Equals(System.Buffers.OperationStatus.Done)) return null;
         return byChars.TryGetValue(chars[..written], out var task) ? task.Name : null;
+    }
+
+    /// <summary>
+    /// A message's arguments as JSON for people to read: by its task's renderer when the catalog knows the
+    /// task (see <see cref="TaskDescriptor.RenderArguments"/>), else without names, from the MessagePack
+    /// alone: <c>{"$arguments":[1000,"north"]}</c>. Nothing the message holds makes it throw.
+    /// </summary>
+    /// <param name="message">The message, for example from <see cref="TaskApp.PendingAsync"/>.</param>
+    /// <returns>One JSON object.</returns>
+    public string RenderArguments(TaskMessage message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        return ArgumentsJson.Render(message.Name is { } name && TryGet(name, out var task) ? task.ArgumentsRenderer : null, message.Arguments);
     }
 
     /// <summary>Whether the catalog holds a task named <paramref name="name"/>.</summary>

@@ -1,4 +1,6 @@
 using System.ComponentModel;
+using System.Text.Json;
+using TaskQueue.Messages;
 using TaskQueue.Scheduling;
 using TaskQueue.Serialization;
 
@@ -16,6 +18,16 @@ public delegate ValueTask<byte[]?> TaskInvoker(ReadOnlyMemory<byte> arguments, T
 /// <summary>Reads a task's result from its MessagePack encoding. Generated code implements it.</summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public delegate T ResultReader<T>(ref MessagePack.MessagePackReader reader);
+
+/// <summary>
+/// Writes a task's encoded arguments to <paramref name="writer"/> as one JSON object: a property per
+/// argument, named as the parameter, in parameter order. Generated code implements it by decoding the
+/// arguments as the task's invoker does and writing the values it gets; it throws what the decoder throws
+/// (<see cref="TaskPayloadException"/>) when they do not decode. Call
+/// <see cref="TaskDescriptor.RenderArguments"/> instead, which never throws.
+/// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public delegate void ArgumentsRenderer(ReadOnlyMemory<byte> arguments, Utf8JsonWriter writer);
 
 /// <summary>
 /// What the consumer and the client know about one task: its stable name, queue, retry policy and
@@ -57,11 +69,55 @@ public sealed class TaskDescriptor
     /// <summary>The generated code that decodes arguments, calls the method and encodes its result.</summary>
     public TaskInvoker Invoker { get; }
 
+    /// <summary>
+    /// The generated code that writes the task's arguments as JSON, for <see cref="RenderArguments"/>; null
+    /// for a descriptor made without one, whose arguments render without their names.
+    /// </summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public ArgumentsRenderer? ArgumentsRenderer { get; init; }
+
     /// <summary>For a periodic task (<see cref="PeriodicTaskAttribute"/>): its schedule; null for other tasks.</summary>
     public PeriodicSchedule? Periodic { get; init; }
 
     /// <summary>A copy of this descriptor with another schedule (see <see cref="TaskCatalog.WithPeriodic"/>).</summary>
-    internal TaskDescriptor WithPeriodic(PeriodicSchedule periodic) => new(Name, Queue, Retries, RetryDelay, Invoker) { Periodic = periodic };
+    internal TaskDescriptor WithPeriodic(PeriodicSchedule periodic)
+        => new(Name, Queue, Retries, RetryDelay, Invoker) { Periodic = periodic, ArgumentsRenderer = ArgumentsRenderer };
+
+    /// <summary>
+    /// A message's arguments as JSON for people to read (an admin command, a dashboard, a dead letter): one
+    /// object with a property per argument that travels in the message, named as the method's parameter,
+    /// such as <c>{"count":1000,"farm":"north"}</c>. <see cref="CancellationToken"/>,
+    /// <see cref="TaskContext"/> and <see cref="FromServicesAttribute"/> parameters do not travel and are not
+    /// shown. Never throws.
+    /// </summary>
+    /// <remarks>
+    /// <para>
+    /// The arguments are decoded as a worker decodes them, so the JSON shows what the method would get:
+    /// defaults for arguments that an older message lacks, no trace of extra ones from a newer caller.
+    /// Values render as JSON says them: numbers (and <see cref="decimal"/>) as numbers, with NaN and the
+    /// infinities as the strings <c>"NaN"</c>, <c>"Infinity"</c>, <c>"-Infinity"</c>; <see cref="char"/>,
+    /// <see cref="string"/> as strings; <see cref="Guid"/>, <see cref="DateTime"/>, <see cref="DateTimeOffset"/>
+    /// as their standard and ISO 8601 text; <see cref="TimeSpan"/> as <c>"c"</c> text (<c>"1.02:03:04"</c>);
+    /// byte arrays as base64; an enum as the name of its member, or its number when no single member has the
+    /// value (flags combined, a newer member); lists and arrays as arrays; dictionaries and the task's own
+    /// records, classes and structs as objects, with member names as declared; null as <c>null</c>.
+    /// </para>
+    /// <para>
+    /// Arguments that do not decode for this task render without names, from their MessagePack alone,
+    /// under the reason: <c>{"$error":"task 'count': argument 'num' does not decode as int: ...","$arguments":["many"]}</c>;
+    /// bytes that are no MessagePack at all as <c>{"$error":"...","$length":3,"$base64":"AQID"}</c>. A descriptor
+    /// without a renderer gives <c>{"$arguments":[1000,"north"]}</c>.
+    /// </para>
+    /// <para>
+    /// The JSON is bounded: a string or base64 text longer than 16,384 characters is cut and ends with
+    /// <c>…</c>; JSON longer than 64 KiB is cut after its last whole value, closed, and marked with a last
+    /// property <c>"$truncated":true</c>. Non-ASCII text is written as it is, so the JSON is readable but not
+    /// HTML-safe: a page encodes it as any other text.
+    /// </para>
+    /// </remarks>
+    /// <param name="arguments">The message's arguments (<see cref="TaskMessage.Arguments"/>).</param>
+    /// <returns>One JSON object.</returns>
+    public string RenderArguments(ReadOnlyMemory<byte> arguments) => ArgumentsJson.Render(ArgumentsRenderer, arguments);
 
     /// <inheritdoc />
     public override string ToString() => Name;

@@ -135,6 +135,13 @@ public sealed class DiagnosticTests
             "The stub class 'Beans.Enqueue' for task method 'Beans.BeanTasks.Enqueue' collides with its own member 'Enqueue'; rename the method or move it to another namespace");
 
     [Fact]
+    public void TQ0006_method_named_like_the_argument_renderer()
+        => DiagnosticAssert.Single(
+            Tasks("    [Task] public static void RenderArguments() { }"),
+            "TQ0006", "RenderArguments", 12,
+            "The stub class 'Beans.RenderArguments' for task method 'Beans.BeanTasks.RenderArguments' collides with its own member 'RenderArguments'; rename the method or move it to another namespace");
+
+    [Fact]
     public void TQ0007_private_method()
         => DiagnosticAssert.Single(
             Tasks("    [Task] static void Hidden() { }"),

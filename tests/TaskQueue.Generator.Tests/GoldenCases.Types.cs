@@ -109,4 +109,24 @@ internal static partial class GoldenCases
                 => greeting + name;
         }
         """;
+
+    private const string EnumNames = """
+        using System;
+        using TaskQueue;
+
+        namespace Shop;
+
+        [Flags]
+        public enum Access { None = 0, Read = 1, Write = 2, Both = Read | Write, All = 3 }
+
+        public enum Wide : ulong { Small = 1, @class = 2, Max = ulong.MaxValue }
+
+        public enum Nothing { }
+
+        public static class Permissions
+        {
+            [Task]
+            public static void Grant(Access access, Wide wide, Nothing nothing, Access[] history) { }
+        }
+        """;
 }

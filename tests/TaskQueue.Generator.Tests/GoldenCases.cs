@@ -16,6 +16,7 @@ internal static partial class GoldenCases
         ["NestedRecords"] = NestedRecords,
         ["Collections"] = Collections,
         ["EnumsAndNullables"] = EnumsAndNullables,
+        ["EnumNames"] = EnumNames,
         ["CustomNameAndQueue"] = CustomNameAndQueue,
         ["InternalClass"] = InternalClass,
         ["DefaultParameterValues"] = DefaultParameterValues,

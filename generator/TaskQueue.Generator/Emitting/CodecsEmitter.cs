@@ -7,9 +7,9 @@ using TaskQueue.Generator.Model;
 namespace TaskQueue.Generator.Emitting;
 
 /// <summary>
-/// Writes <c>TaskQueue.Generated.TaskCodecs</c>: per user type a <c>Write</c> and a <c>Read</c>
-/// overload, shared by all tasks of the assembly. Methods rather than inline code, so that a type
-/// holding itself (a tree node with a list of nodes) is just a recursive call.
+/// Writes <c>TaskQueue.Generated.TaskCodecs</c>: per user type a <c>Write</c>, a <c>Read</c> and a
+/// <c>WriteJson</c> overload, shared by all tasks of the assembly. Methods rather than inline code, so
+/// that a type holding itself (a tree node with a list of nodes) is just a recursive call.
 /// </summary>
 internal static class CodecsEmitter
 {
@@ -25,7 +25,8 @@ internal static class CodecsEmitter
         w.WriteLine("/// <summary>");
         w.WriteLine("/// The MessagePack code for the user types in this assembly's task messages. Each type travels as an");
         w.WriteLine("/// array of its members in declaration order, without names; a reader takes defaults for members");
-        w.WriteLine("/// missing at the end (older data) and skips extra ones (newer data).");
+        w.WriteLine("/// missing at the end (older data) and skips extra ones (newer data). <c>WriteJson</c> writes a");
+        w.WriteLine("/// decoded value as JSON with its member names, for the task's argument renderer.");
         w.WriteLine("/// </summary>");
         w.WriteLine(Known.GeneratedCodeAttribute);
         w.OpenBlock("internal static class TaskCodecs");
@@ -35,6 +36,8 @@ internal static class CodecsEmitter
             EmitWrite(w, spec.Objects[i]);
             w.WriteLine();
             EmitRead(w, spec.Objects[i]);
+            w.WriteLine();
+            EmitWriteJson(w, spec.Objects[i]);
         }
         w.CloseBlock();
         w.CloseBlock();
@@ -104,6 +107,23 @@ internal static class CodecsEmitter
             // Set only when present, so that a member missing from older data keeps its initial value.
             w.OpenBlock($"if ({count} > {Count(i)})").WriteLine($"value.{Identifiers.Escape(o.Members[i].Name)} = {locals[i]};").CloseBlock();
         }
+        w.CloseBlock();
+    }
+
+    /// <summary>The decoded value as a JSON object of its members, for people to read (see <see cref="JsonValueEmitter"/>).</summary>
+    private static void EmitWriteJson(SourceWriter w, ObjectSpec o)
+    {
+        string members = string.Join(", ", o.Members.Select(m => m.Name));
+        Docs.Summary(w, $"Writes a <c>{Docs.Escape(o.DisplayName)}</c> as a JSON object <c>{{{members}}}</c>, for people to read.");
+        w.OpenBlock($"public static void WriteJson({Known.Utf8JsonWriter} writer, {o.TypeName} value)");
+        w.WriteLine("writer.WriteStartObject();");
+        var names = new NameScope(["writer", "value"]);
+        foreach (var member in o.Members)
+        {
+            w.WriteLine($"writer.WritePropertyName({ValueCodecEmitter.Literal(member.Name)});");
+            JsonValueEmitter.EmitWrite(w, member.Type, "value." + Identifiers.Escape(member.Name), "writer", names);
+        }
+        w.WriteLine("writer.WriteEndObject();");
         w.CloseBlock();
     }
 

@@ -16,6 +16,7 @@ internal static class Known
     public const string ValueTask = "global::System.Threading.Tasks.ValueTask";
     public const string Task = "global::System.Threading.Tasks.Task";
     public const string JsonObject = "global::System.Text.Json.Nodes.JsonObject";
+    public const string Utf8JsonWriter = "global::System.Text.Json.Utf8JsonWriter";
     public const string IEnumerable = "global::System.Collections.Generic.IEnumerable";
     public const string IReadOnlyList = "global::System.Collections.Generic.IReadOnlyList";
     public const string List = "global::System.Collections.Generic.List";
@@ -35,6 +36,7 @@ internal static class Known
     public const string MissedRunPolicy = "global::TaskQueue.Scheduling.MissedRunPolicy";
     public const string PayloadBuffer = "global::TaskQueue.Serialization.PayloadBuffer";
     public const string Primitives = "global::TaskQueue.Serialization.Primitives";
+    public const string JsonPrimitives = "global::TaskQueue.Serialization.JsonPrimitives";
     public const string TaskCodecs = "global::TaskQueue.Generated.TaskCodecs";
 
     public const string MessagePackWriter = "global::MessagePack.MessagePackWriter";

@@ -7,7 +7,7 @@ namespace TaskQueue.Generator.Emitting;
 
 /// <summary>
 /// Writes one task's stub class: its name and descriptor, the client members (static and bound to an
-/// app), <c>CallLocal</c>, and the private argument and result code.
+/// app), <c>CallLocal</c>, and the private argument, result and rendering code.
 /// </summary>
 internal static class TaskStubEmitter
 {
@@ -58,6 +58,8 @@ internal static class TaskStubEmitter
         EmitBound(w, s);
         w.WriteLine();
         InvokerEmitter.Emit(w, s);
+        w.WriteLine();
+        RendererEmitter.Emit(w, s);
 
         w.CloseBlock();
         if (spec.Namespace is not null) w.CloseBlock();
@@ -74,22 +76,21 @@ internal static class TaskStubEmitter
         string retries = spec.Retries.ToString(CultureInfo.InvariantCulture);
         string delay = spec.RetryDelaySeconds.ToString(CultureInfo.InvariantCulture);
         string create = $"new {Known.TaskDescriptor}(Name, {queue}, {retries}, {Known.TimeSpan}.FromSeconds({delay}), Invoke)";
+        string parts = spec.Periodic is null ? "retry policy, invoker and argument renderer" : "retry policy, invoker, argument renderer and schedule";
+        Docs.Summary(w, $"The task's descriptor: its name, queue, {parts}, announced to <see cref=\"{Known.TaskCatalog}.Registered\"/>.");
+        w.WriteLine($"public static {Known.TaskDescriptor} Descriptor {{ get; }} = {create}");
+        w.OpenBlock();
+        w.WriteLine("ArgumentsRenderer = RenderArguments,");
         if (spec.Periodic is { } periodic)
         {
-            Docs.Summary(w, $"The task's descriptor: its name, queue, retry policy, invoker and schedule, announced to <see cref=\"{Known.TaskCatalog}.Registered\"/>.");
             string zone = periodic.TimeZone is null ? "null" : ValueCodecEmitter.Literal(periodic.TimeZone);
-            w.WriteLine($"public static {Known.TaskDescriptor} Descriptor {{ get; }} = {create}");
-            w.OpenBlock();
             w.WriteLine($"Periodic = new {Known.PeriodicSchedule}({ValueCodecEmitter.Literal(periodic.Cron)}, {zone}, {Known.MissedRunPolicy}.{periodic.MissedRuns}),");
-            w.CloseBlock(";");
-            w.WriteLine();
-            EmitSchedule(w, periodic);
         }
-        else
+        w.CloseBlock(";");
+        w.WriteLine();
+        if (spec.Periodic is { } schedule)
         {
-            Docs.Summary(w, $"The task's descriptor: its name, queue, retry policy and invoker, announced to <see cref=\"{Known.TaskCatalog}.Registered\"/>.");
-            w.WriteLine($"public static {Known.TaskDescriptor} Descriptor {{ get; }} = {create};");
-            w.WriteLine();
+            EmitSchedule(w, schedule);
         }
         Docs.Summary(w, $"The stubs bound to <paramref name=\"app\"/> instead of <see cref=\"{Known.TaskApp}.Current\"/>.");
         Docs.Param(w, "app", "The app to enqueue on, schedule on and revoke in.");

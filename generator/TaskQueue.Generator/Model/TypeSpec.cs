@@ -60,6 +60,12 @@ internal sealed record TypeSpec
     /// <summary>For enums: the integer kind they travel as.</summary>
     public WireKind EnumUnderlying { get; init; }
 
+    /// <summary>
+    /// For enums: the members that name a value, in declaration order; of members sharing a value only the
+    /// first (so that a value has one name, and a <c>switch</c> on them has no duplicate case).
+    /// </summary>
+    public ImmutableEquatableArray<string>? EnumMembers { get; init; }
+
     /// <summary>For lists declared as <c>IEnumerable&lt;T&gt;</c>: copied once into a list before writing, for its count.</summary>
     public bool IsEnumerable { get; init; }
 }

@@ -47,8 +47,8 @@ internal sealed class WireTypeParser
         }
         switch (type)
         {
-            case INamedTypeSymbol { TypeKind: TypeKind.Enum, EnumUnderlyingType: { } underlying }:
-                return Spec(type, WireKind.Enum) with { EnumUnderlying = Primitive(underlying) ?? WireKind.Int32 };
+            case INamedTypeSymbol { TypeKind: TypeKind.Enum, EnumUnderlyingType: { } underlying } enumType:
+                return Spec(type, WireKind.Enum) with { EnumUnderlying = Primitive(underlying) ?? WireKind.Int32, EnumMembers = EnumMembers(enumType) };
             case IArrayTypeSymbol array:
                 return DescribeArray(array, path, out reason);
             case INamedTypeSymbol named when Collection(named) is { } collection:
@@ -113,6 +113,16 @@ internal sealed class WireTypeParser
         seen[key] = described;
         objects.Add(described);
         return spec;
+    }
+
+    private static ImmutableEquatableArray<string> EnumMembers(INamedTypeSymbol type)
+    {
+        var values = new HashSet<object>();
+        return type.GetMembers()
+            .OfType<IFieldSymbol>()
+            .Where(field => field.HasConstantValue && field.ConstantValue is { } value && values.Add(value))
+            .Select(field => field.Name)
+            .ToImmutableEquatableArray();
     }
 
     private static TypeSpec Spec(ITypeSymbol type, WireKind kind) => new()

@@ -100,4 +100,9 @@ public static class SampleTasks
 
     [Task]
     public static ValueTask<Color?> Pick(Color? color) => new(color);
+
+    [Task]
+    public static void Grant(Access access, Wide wide, Nothing nothing, Access[] history)
+    {
+    }
 }

@@ -7,6 +7,28 @@ public enum Color : byte
     Blue,
 }
 
+/// <summary>Flags with a combined member and an alias: a value renders as the first member declared with it.</summary>
+[Flags]
+public enum Access
+{
+    None = 0,
+    Read = 1,
+    Write = 2,
+    Both = Read | Write,
+    All = 3,
+}
+
+public enum Wide : ulong
+{
+    Small = 1,
+    @class = 2,
+    Max = ulong.MaxValue,
+}
+
+public enum Nothing
+{
+}
+
 public enum Priority
 {
     Low = -1,
