@@ -110,4 +110,67 @@ public sealed class OperationsTests
         await app.Operations.ResumePeriodicAsync(PeriodicAnswer.Name);
         Assert.False(Assert.Single(await app.Operations.PeriodicAsync(), p => p.Name == PeriodicAnswer.Name).Paused);
     }
+
+    [Fact]
+    public async Task Pending_and_scheduled_messages_show_their_arguments_by_name_and_junk_shows_why_it_does_not_decode()
+    {
+        var (app, time) = TestApps.WithFakeTime();
+        var sum = await Add.With(app).EnqueueAsync(2, 3);
+        await app.Storage.EnqueueAsync(TaskDescriptor.DefaultQueue, new byte[] { 0xc1, 0x00 });
+        var later = await Echo.With(app).ScheduleAsync("hi", delay: TimeSpan.FromMinutes(5));
+
+        var pending = await app.Operations.PendingAsync();
+        Assert.Equal(2, pending.Count);
+        Assert.Equal((sum.Id, Add.Name, """{"a":2,"b":3}""", (string?)null), (pending[0].Id, pending[0].Task, pending[0].Arguments, pending[0].Error));
+        Assert.Null(pending[1].Id);
+        Assert.NotNull(pending[1].Error);
+        Assert.StartsWith("{", pending[1].Arguments, StringComparison.Ordinal);
+
+        var scheduled = Assert.Single(await app.Operations.ScheduledAsync());
+        Assert.Equal((later.Id, """{"text":"hi"}""", time.GetUtcNow().AddMinutes(5)), (scheduled.Id, scheduled.Arguments, scheduled.Eta!.Value));
+    }
+
+    [Fact]
+    public async Task Dead_letters_and_failures_are_readable_and_matching_dead_letters_go_back_together()
+    {
+        var app = TestApps.Memory();
+        await Add.With(app).EnqueueAsync(1, 1);
+        await Echo.With(app).EnqueueAsync("2");
+        var bodies = await app.Storage.PendingAsync(TaskDescriptor.DefaultQueue, 10);
+        await app.Storage.FlushAsync();
+        await app.Storage.DeadLetterAsync("default", bodies[0], "first");
+        await app.Storage.DeadLetterAsync("default", bodies[1], "second");
+        await app.Storage.DeadLetterAsync("default", new byte[] { 1, 2, 3 }, "junk");
+        var letters = await app.Operations.DeadLettersAsync();
+        Assert.Equal(["junk", "second", "first"], letters.Select(l => l.Reason));
+        Assert.Equal(Echo.Name, letters[1].Message.Task);
+        Assert.Equal(letters[1], await app.Operations.DeadLetterAsync(letters[1].Id));
+        Assert.Null(await app.Operations.DeadLetterAsync("404"));
+
+        Assert.Equal(1, await app.Operations.RequeueDeadLettersAsync(l => l.Message.Task == Add.Name));
+        Assert.Equal([Add.Name], (await app.Operations.PendingAsync()).Select(m => m.Task));
+        Assert.Equal(2, (await app.Operations.DeadLettersAsync()).Count);
+
+        await using var consumer = new TaskConsumer(app, TestApps.FastOptions());
+        consumer.Start();
+        var boom = await Boom.With(app).EnqueueAsync("it broke");
+        await Assert.ThrowsAsync<TaskFailedException>(async () => await boom.GetAsync(timeout: TestApps.Wait, preserve: true));
+        var failure = Assert.Single(await app.Operations.FailuresAsync());
+        Assert.Equal((boom.Id, Boom.Name, "System.ArgumentException", "it broke", 0), (failure.TaskId, failure.Task, failure.Type, failure.Message, failure.RetriesLeft));
+        Assert.Contains("Boom", failure.StackTrace);
+    }
+
+    [Fact]
+    public async Task Run_now_makes_a_recurring_record_due_at_once_without_changing_its_schedule()
+    {
+        var (app, time) = TestApps.WithFakeTime();
+        var record = app.Recurring.Create(Touch.Descriptor, new byte[] { 0x91, 0xa1, 0x6b }, "0 4 * * *");
+        await record.SaveAsync();
+        Assert.False(await app.Operations.RunRecurringNowAsync("no-such-id"));
+
+        Assert.True(await app.Operations.RunRecurringNowAsync(record.Id));
+        var due = await app.Storage.DueRecurringAsync(10);
+        Assert.Equal(record.Id, Assert.Single(due.Entries).Id);
+        Assert.Equal("0 4 * * *", (await app.Recurring.GetAsync(record.Id))!.Schedule);
+    }
 }

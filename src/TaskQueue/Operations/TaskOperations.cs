@@ -73,7 +73,7 @@ public sealed record PeriodicTaskSummary(string Name, string Queue, string Sched
 /// <c>taskqueue</c> command and the dashboard: queues, workers, what runs now, counters, periodic
 /// tasks. Every call reads storage afresh.
 /// </summary>
-public sealed class TaskOperations
+public sealed partial class TaskOperations
 {
     private readonly TaskApp app;
 
