@@ -20,7 +20,7 @@ dotnet pack TaskQueue.sln -c Release -o "$feed" -p:Version="$version" -nologo -v
 python3 - "$feed" "$version" <<'PY' || fail "package contents"
 import sys, zipfile, re, os
 feed, version = sys.argv[1], sys.argv[2]
-expected = ["TaskQueue", "TaskQueue.Redis", "TaskQueue.Hosting", "TaskQueue.Worker"]
+expected = ["TaskQueue", "TaskQueue.Redis", "TaskQueue.Hosting", "TaskQueue.Worker", "TaskQueue.Cli"]
 # What each package may depend on: its own direct references, nothing pinned by this repository.
 allowed = {
     "TaskQueue": {"MessagePack", "Cronos", "Microsoft.Extensions.Logging.Abstractions", "Microsoft.Extensions.DependencyInjection.Abstractions"},
@@ -29,6 +29,8 @@ allowed = {
                           "Microsoft.Extensions.Diagnostics.HealthChecks", "Microsoft.Extensions.Logging.Abstractions"},
     "TaskQueue.Worker": {"TaskQueue", "TaskQueue.Redis", "TaskQueue.Hosting", "System.CommandLine", "Microsoft.Extensions.Hosting",
                          "Microsoft.Extensions.Logging.Console"},
+    "TaskQueue.Cli": set(),  # a tool carries its dependencies
+
 }
 problems = []
 for name in expected:
@@ -43,6 +45,7 @@ for name in expected:
     for tag in ["license", "readme", "repository", "tags", "description", "projectUrl"]:
         if f"<{tag}" not in nuspec: problems.append(f"{name}: nuspec has no <{tag}>")
     if "README.md" not in files: problems.append(f"{name}: no README.md")
+    if name == "TaskQueue.Cli" and "<packageType name=\"DotnetTool\"" not in nuspec: problems.append("TaskQueue.Cli: not a .NET tool package")
     dependencies = set(re.findall(r'<dependency id="([^"]+)"', nuspec))
     if dependencies - allowed[name]: problems.append(f"{name}: unexpected dependencies {sorted(dependencies - allowed[name])}")
     if not re.search(r'<repository [^>]*commit="[0-9a-f]{40}"', nuspec): problems.append(f"{name}: no repository commit (SourceLink)")
@@ -82,4 +85,23 @@ echo "== publish it as native AOT (no warning allowed) and run it"
 if grep -E "warning [A-Z]+[0-9]+" "$work/app-publish.log"; then fail "the native publish warned"; fi
 "$app/native/PackageApp" "$redis" >"$work/app-native.log" 2>&1 || { cat "$work/app-native.log"; fail "the native app did not run its task"; }
 cat "$work/app-native.log"
+echo "== install the taskqueue tool from the feed and drive it against Redis"
+tools="$work/tools"; tool_app="package-tool-$version"
+dotnet tool install TaskQueue.Cli --version "$version" --tool-path "$tools" --add-source "$feed" >"$work/tool-install.log" 2>&1 \
+  || { cat "$work/tool-install.log"; fail "dotnet tool install TaskQueue.Cli"; }
+tq() { "$tools/taskqueue" --redis "$redis" --app "$tool_app" "$@"; }
+host=${redis%:*}; port=${redis##*:}
+redis-cli -h "$host" -p "$port" RPUSH "{tq:$tool_app}:q:default" "not a message" >/dev/null || fail "redis-cli RPUSH"
+out=$(tq queues) || fail "taskqueue queues exited $?"
+echo "$out"
+echo "$out" | grep -Eq '^default +1 ' || fail "taskqueue queues does not show the default queue with one message"
+out=$(tq pending --json) || fail "taskqueue pending exited $?"
+echo "$out" | python3 -c 'import json,sys; rows=json.load(sys.stdin); assert len(rows)==1 and rows[0]["id"] is None and rows[0]["error"], rows' \
+  || fail "taskqueue pending --json does not show the unreadable message with its error"
+tq revoke --task some.task >/dev/null || fail "taskqueue revoke"
+tq restore --task some.task >/dev/null || fail "taskqueue restore"
+tq restore --task some.task >/dev/null; [ $? -eq 1 ] || fail "taskqueue restore of a task not revoked should exit 1"
+tq workers --json | python3 -c 'import json,sys; assert json.load(sys.stdin)==[]' || fail "taskqueue workers --json"
+(cd "$work" && env -u TASKQUEUE_REDIS "$tools/taskqueue" queues >/dev/null 2>&1); [ $? -eq 2 ] || fail "taskqueue without --redis should exit 2"
+redis-cli -h "$host" -p "$port" DEL "{tq:$tool_app}:q:default" "{tq:$tool_app}:revoked" >/dev/null
 echo "package test: passed"

@@ -92,7 +92,7 @@ public sealed partial class TaskOperations
             .SelectMany(c => c.Running.Select(r => (c, r))).OrderBy(x => x.r.StartedAt).ToList();
 
     /// <summary>
-    /// The queues: those of this app's tasks, those consumers serve, and those with counts; with their
+    /// The queues: the default one, those of this app's tasks, those consumers serve, and those with counts; with their
     /// depth, how long their head has waited, and their last minute and hour.
     /// </summary>
     public async ValueTask<IReadOnlyList<QueueSummary>> QueuesAsync(CancellationToken cancellationToken = default)
@@ -100,6 +100,7 @@ public sealed partial class TaskOperations
         var stats = await StatisticsAsync(cancellationToken).ConfigureAwait(false);
         var workers = await WorkersAsync(cancellationToken).ConfigureAwait(false);
         var names = app.Tasks.All.Select(t => t.Queue)
+            .Append(TaskDescriptor.DefaultQueue)
             .Concat(workers.SelectMany(w => w.Queues))
             .Concat(stats.Queues.Select(q => q.Queue))
             .Where(q => q != "?")

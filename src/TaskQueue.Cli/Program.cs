@@ -1,0 +1,3 @@
+using TaskQueue.Cli;
+
+return await TaskQueueCli.RunAsync(args, Console.Out, Console.Error);
