@@ -214,4 +214,17 @@ public sealed class CliTests(RedisServerFixture redis) : IAsyncLifetime
         }
         Assert.Contains("give --redis HOST:PORT (or TASKQUEUE_REDIS", error.ToString());
     }
+
+    [Fact]
+    public async Task An_assembly_given_with_assembly_makes_its_tasks_known()
+    {
+        string path = Path.Combine(Repository.Root, "samples", "SampleTasks", "bin", "Debug", "net10.0", "SampleTasks.dll");
+        Assert.True(File.Exists(path), $"{path} is built with the solution");
+        var queues = (await JsonAsync("queues", "--assembly", path)).EnumerateArray().Select(q => q.GetProperty("queue").GetString()).ToList();
+        Assert.Contains("orders", queues); // the queue of a sample task, known only from that assembly
+
+        var (code, _, error) = await RunAsync("queues", "--assembly", "no/such.dll");
+        Assert.Equal(2, code);
+        Assert.Contains("--assembly no/such.dll: no such file", error);
+    }
 }
