@@ -137,10 +137,18 @@ internal sealed class Bench : IAsyncDisposable
         return n / elapsed.TotalSeconds;
     }
 
-    public async Task<Percentiles> LatencyAsync(int perSecond, int seconds, int workers)
+    /// <summary>
+    /// Enqueue→start latency of pings paced at <paramref name="perSecond"/>; with <paramref name="queues"/>
+    /// the workers also serve that many queues in all, the pings' own queue last (the one served last).
+    /// </summary>
+    public async Task<Percentiles> LatencyAsync(int perSecond, int seconds, int workers, int queues = 1)
     {
         await FreshAsync();
-        await using var consumer = new TaskConsumer(app, new ConsumerOptions { Workers = workers, RunScheduler = false, RunPeriodic = false, RunRecurring = false });
+        var served = Enumerable.Range(1, queues - 1).Select(i => $"idle-{i}").Append(TaskDescriptor.DefaultQueue).ToList();
+        await using var consumer = new TaskConsumer(app, new ConsumerOptions
+        {
+            Workers = workers, Queues = served, RunScheduler = false, RunPeriodic = false, RunRecurring = false,
+        });
         consumer.Start();
         var ping = Ping.With(app);
         for (int i = 0; i < 200; i++) await ping.EnqueueAsync(Stopwatch.GetTimestamp());   // warm-up

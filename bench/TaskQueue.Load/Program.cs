@@ -60,6 +60,9 @@ await using (var bench = await Bench.CreateAsync(redis))
     table.Add("enqueue→start p50 at 1,000/s, idle workers", latency.P50, " ms");
     table.Add("enqueue→start p99 at 1,000/s, idle workers", latency.P99, " ms", note: "target ≤ 2 ms");
     table.Add("enqueue→start p99.9 at 1,000/s, idle workers", latency.P999, " ms");
+    var threeQueues = await bench.LatencyAsync(perSecond: 1000, seconds: options.Quick ? 3 : 5, workers: 4, queues: 3);
+    table.Add("enqueue→start p50 at 1,000/s, workers on 3 queues (the last one used)", threeQueues.P50, " ms");
+    table.Add("enqueue→start p99 at 1,000/s, workers on 3 queues (the last one used)", threeQueues.P99, " ms", note: "target ≤ 2 ms");
 
     var accuracy = await bench.ScheduleAccuracyAsync(count: 5000, workers: 16);
     table.Add("|start − eta| p50, 5,000 tasks due in the same second", accuracy.P50, " ms");

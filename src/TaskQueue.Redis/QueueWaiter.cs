@@ -4,36 +4,30 @@ using StackExchange.Redis;
 namespace TaskQueue.Redis;
 
 /// <summary>
-/// Wakes takers that wait for a message, by blocking on Redis rather than polling it. One loop per
-/// storage runs, while anyone waits, <c>BLMOVE q q LEFT LEFT &lt;timeout&gt;</c>: moving the head of a
-/// list onto itself changes nothing, but the command blocks until the list has an entry. Each
+/// Wakes takers that wait for a message, by blocking on Redis rather than polling it. For every
+/// queue someone waits on, a loop runs <c>BLMOVE q q LEFT LEFT &lt;timeout&gt;</c>: moving the head of
+/// a list onto itself changes nothing, but the command blocks until the list has an entry. Each
 /// return wakes one taker waiting on that queue, which then runs the take script.
 /// </summary>
 /// <remarks>
 /// A blocking command holds its connection until it returns, so it must not run on the shared
-/// multiplexer (every other command of the process would queue behind it): the loop has a
-/// connection of its own, opened on first use. Redis blocks on one list at a time, so with several
-/// queues the loop rotates among them with short timeouts, and looks at the others after each
-/// slice: a message on the queue being blocked on wakes a taker at once, one on another queue
-/// within a slice (50 to 150 ms at Redis' default hz). A taker that registers after finding
-/// its queues empty cannot miss a message: if one arrived in between, the next BLMOVE returns at once.
+/// multiplexer (every other command of the process would queue behind it), and Redis blocks a
+/// connection on one list at a time: each watched queue gets a connection of its own, opened on
+/// first use and kept for the next wait. A message on any queue a taker waits on wakes it at once,
+/// however many queues it waits on. A taker that registers after finding its queues empty cannot
+/// miss a message: if one arrived in between, the next BLMOVE on that queue returns at once.
 /// </remarks>
 internal sealed class QueueWaiter : IAsyncDisposable
 {
-    private static readonly TimeSpan OneQueueSlice = TimeSpan.FromMilliseconds(500);
-    private static readonly TimeSpan RotationSlice = TimeSpan.FromMilliseconds(50);
+    private static readonly TimeSpan Slice = TimeSpan.FromMilliseconds(500);
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(2);
 
     private readonly ConfigurationOptions configuration;
     private readonly Lock gate = new();
     private readonly List<Waiter> waiters = [];
-    private readonly List<RedisKey> watched = [];
+    private readonly Dictionary<RedisKey, Watch> watches = [];
     private readonly CancellationTokenSource disposing = new();
-    private Task loop = Task.CompletedTask;
-    private bool running;
     private bool disposed;
-    private Task<ConnectionMultiplexer>? connecting;
-    private int rotation;
 
     /// <summary>Creates a waiter that connects with <paramref name="configuration"/> (a copy is kept).</summary>
     public QueueWaiter(ConfigurationOptions configuration)
@@ -42,8 +36,17 @@ internal sealed class QueueWaiter : IAsyncDisposable
         this.configuration.ClientName = (configuration.ClientName ?? "taskqueue") + "-wait";
         this.configuration.AbortOnConnectFail = false;
         this.configuration.BacklogPolicy = BacklogPolicy.FailFast;
-        int atLeast = (int)(OneQueueSlice + TimeSpan.FromSeconds(5)).TotalMilliseconds;
+        int atLeast = (int)(Slice + TimeSpan.FromSeconds(5)).TotalMilliseconds;
         if (this.configuration.AsyncTimeout < atLeast) this.configuration.AsyncTimeout = atLeast;
+    }
+
+    /// <summary>One watched queue: its blocking connection and its loop.</summary>
+    private sealed class Watch(RedisKey queue)
+    {
+        public RedisKey Queue { get; } = queue;
+        public Task<ConnectionMultiplexer>? Connecting;
+        public Task Loop = Task.CompletedTask;
+        public bool Running;
     }
 
     /// <summary>A taker waiting on some queues.</summary>
@@ -57,16 +60,22 @@ internal sealed class QueueWaiter : IAsyncDisposable
     }
 
     /// <summary>
-    /// Opens the waiting connection, once; later calls return the same task. A take starts this
-    /// before it looks at the queues, so that the first wait does not pay for the connection.
+    /// Opens the waiting connections of <paramref name="queues"/>, once each. A take starts this
+    /// before it looks at the queues, so that the first wait does not pay for the connections.
     /// </summary>
-    public Task<ConnectionMultiplexer> ConnectAsync()
+    public Task ConnectAsync(RedisKey[] queues)
     {
         lock (gate)
         {
             ObjectDisposedException.ThrowIf(disposed, this);
-            return connecting ??= ConnectionMultiplexer.ConnectAsync(configuration);
+            return Task.WhenAll(queues.Select(q => WatchOf(q).Connecting ??= ConnectionMultiplexer.ConnectAsync(configuration)));
         }
+    }
+
+    private Watch WatchOf(RedisKey queue)
+    {
+        if (!watches.TryGetValue(queue, out var watch)) watches[queue] = watch = new Watch(queue);
+        return watch;
     }
 
     /// <summary>Registers a taker; unregister it when it stops waiting, woken or not.</summary>
@@ -77,10 +86,12 @@ internal sealed class QueueWaiter : IAsyncDisposable
         {
             ObjectDisposedException.ThrowIf(disposed, this);
             waiters.Add(waiter);
-            if (!running)
+            foreach (var queue in queues)
             {
-                running = true;
-                loop = Task.Run(RunAsync);
+                var watch = WatchOf(queue);
+                if (watch.Running) continue;
+                watch.Running = true;
+                watch.Loop = Task.Run(() => RunAsync(watch));
             }
         }
         return waiter;
@@ -95,29 +106,41 @@ internal sealed class QueueWaiter : IAsyncDisposable
         }
     }
 
+    /// <summary>How many queues have a waiting connection open or opening (for tests).</summary>
+    public int Connections
+    {
+        get
+        {
+            lock (gate) return watches.Values.Count(w => w.Connecting is not null);
+        }
+    }
+
     /// <summary>Removes a taker.</summary>
     public void Unregister(Waiter waiter)
     {
         lock (gate) waiters.Remove(waiter);
     }
 
-    /// <summary>Stops the loop and closes its connection; takers still waiting fail.</summary>
+    /// <summary>Stops the loops and closes their connections; takers still waiting fail.</summary>
     public async ValueTask DisposeAsync()
     {
+        Watch[] all;
         lock (gate)
         {
             if (disposed) return;
             disposed = true;
             foreach (var waiter in waiters) waiter.Woken.TrySetException(new ObjectDisposedException(nameof(RedisStorage)));
             waiters.Clear();
+            all = [.. watches.Values];
         }
         await disposing.CancelAsync().ConfigureAwait(false);
-        await loop.ConfigureAwait(false);
-        if (connecting is not null)
+        foreach (var watch in all)
         {
+            await watch.Loop.ConfigureAwait(false);
+            if (watch.Connecting is null) continue;
             try
             {
-                await (await connecting.ConfigureAwait(false)).DisposeAsync().ConfigureAwait(false);
+                await (await watch.Connecting.ConfigureAwait(false)).DisposeAsync().ConfigureAwait(false);
             }
             catch (Exception e) when (e is RedisException or TimeoutException)
             {
@@ -127,56 +150,49 @@ internal sealed class QueueWaiter : IAsyncDisposable
         disposing.Dispose();
     }
 
-    private async Task RunAsync()
+    private bool Watched(RedisKey queue)
+    {
+        foreach (var waiter in waiters)
+        {
+            if (Array.IndexOf(waiter.Queues, queue) >= 0) return true;
+        }
+        return false;
+    }
+
+    private async Task RunAsync(Watch watch)
     {
         var backoff = TimeSpan.FromMilliseconds(100);
+        var timeout = Slice.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture);
         while (true)
         {
-            RedisKey queue;
-            TimeSpan slice;
             Task<ConnectionMultiplexer> opening;
-            RedisKey[] others;
             lock (gate)
             {
-                watched.Clear();
-                foreach (var waiter in waiters)
+                if (disposed || !Watched(watch.Queue))
                 {
-                    foreach (var key in waiter.Queues)
-                    {
-                        if (!watched.Contains(key)) watched.Add(key);
-                    }
-                }
-                if (watched.Count == 0 || disposed)
-                {
-                    running = false;
+                    watch.Running = false;
                     return;
                 }
-                queue = watched[(int)((uint)rotation++ % (uint)watched.Count)];
-                opening = connecting ??= ConnectionMultiplexer.ConnectAsync(configuration);
-                slice = watched.Count == 1 ? OneQueueSlice : RotationSlice;
-                others = watched.Count == 1 ? [] : [.. watched.Where(k => k != queue)];
+                opening = watch.Connecting ??= ConnectionMultiplexer.ConnectAsync(configuration);
             }
             try
             {
                 var connection = await opening.WaitAsync(disposing.Token).ConfigureAwait(false);
-                var timeout = slice.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture);
-                var db = connection.GetDatabase();
-                var head = await db.ExecuteAsync("BLMOVE", queue, queue, "LEFT", "LEFT", timeout)
+                var head = await connection.GetDatabase().ExecuteAsync("BLMOVE", watch.Queue, watch.Queue, "LEFT", "LEFT", timeout)
                     .WaitAsync(disposing.Token).ConfigureAwait(false);
-                if (!head.IsNull) WakeOne(queue);
-                else if (others.Length > 0) await WakeForOthersAsync(db, others).ConfigureAwait(false);
+                if (!head.IsNull) WakeOne(watch.Queue);
                 backoff = TimeSpan.FromMilliseconds(100);
             }
             catch (OperationCanceledException) when (disposing.IsCancellationRequested)
             {
-                lock (gate) running = false;
+                lock (gate) watch.Running = false;
                 return;
             }
             catch (Exception)
             {
                 lock (gate)
                 {
-                    if (connecting is { IsFaulted: true } or { IsCanceled: true }) connecting = null;
+                    if (watch.Connecting is { IsFaulted: true } or { IsCanceled: true }) watch.Connecting = null;
                 }
                 // Redis is away: takers find out from their own take calls, and whoever still waits
                 // is woken by their deadline. Try again after a pause.
@@ -186,28 +202,11 @@ internal sealed class QueueWaiter : IAsyncDisposable
                 }
                 catch (OperationCanceledException)
                 {
-                    lock (gate) running = false;
+                    lock (gate) watch.Running = false;
                     return;
                 }
                 backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));
             }
-        }
-    }
-
-    // Redis notices an expired blocking timeout at its next cron tick, every 1/hz seconds (100 ms
-    // by default), so a 50 ms slice lasts 50 to 150 ms, and shorter ones gain little. To bound the
-    // wait for the queues not being blocked on to one slice, whatever their number, each slice that
-    // times out ends with one pipelined look at the other queues.
-    private async Task WakeForOthersAsync(IDatabase db, RedisKey[] others)
-    {
-        var batch = db.CreateBatch();
-        var exists = new Task<bool>[others.Length];
-        for (int i = 0; i < others.Length; i++) exists[i] = batch.KeyExistsAsync(others[i]);
-        batch.Execute();
-        await Task.WhenAll(exists).WaitAsync(disposing.Token).ConfigureAwait(false);
-        for (int i = 0; i < others.Length; i++)
-        {
-            if (await exists[i].ConfigureAwait(false)) WakeOne(others[i]);
         }
     }
 

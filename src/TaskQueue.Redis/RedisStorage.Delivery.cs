@@ -23,7 +23,7 @@ public sealed partial class RedisStorage
 
         var (scriptKeys, args, queueKeys) = TakeArguments(queues, consumerId, max);
 
-        if (wait > TimeSpan.Zero) _ = waiter.ConnectAsync();
+        if (wait > TimeSpan.Zero) _ = waiter.ConnectAsync(queueKeys);
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();

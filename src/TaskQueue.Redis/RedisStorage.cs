@@ -109,8 +109,8 @@ public sealed partial class RedisStorage : ITaskStorage
     /// <summary>How many takes are waiting on Redis now (for tests).</summary>
     internal int WaitingTakes => waiter.Count;
 
-    /// <summary>Opens the connection that waiting takes block on, if not yet open (for tests).</summary>
-    internal Task ConnectWaiterAsync() => waiter.ConnectAsync();
+    /// <summary>Opens the connections that waiting takes on <paramref name="queues"/> block on, if not yet open (for tests).</summary>
+    internal Task ConnectWaiterAsync(params string[] queues) => waiter.ConnectAsync([.. queues.Select(q => keys.Queue(q))]);
 
     private static ConfigurationOptions Checked(RedisStorageOptions options)
     {

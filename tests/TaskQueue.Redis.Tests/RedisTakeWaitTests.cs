@@ -15,7 +15,7 @@ public sealed class RedisTakeWaitTests(RedisServerFixture redis, ITestOutputHelp
     private static byte[] B(string s) => Encoding.UTF8.GetBytes(s);
 
     // Opening the waiting connection is a one-off cost of the first take, not part of a wake.
-    public Task InitializeAsync() => storage.ConnectWaiterAsync();
+    public Task InitializeAsync() => storage.ConnectWaiterAsync("q", "a", "b", "c");
 
     public async Task DisposeAsync()
     {
@@ -46,16 +46,27 @@ public sealed class RedisTakeWaitTests(RedisServerFixture redis, ITestOutputHelp
     }
 
     [Fact]
-    public async Task A_take_waiting_on_several_queues_wakes_for_any_of_them()
+    public async Task A_take_waiting_on_several_queues_wakes_for_any_of_them_as_fast_as_for_one()
     {
-        var take = storage.TakeAsync(["a", "b", "c"], "c1", 10, TimeSpan.FromSeconds(10)).AsTask();
-        await UntilWaitingAsync(1);
-        var clock = Stopwatch.StartNew();
-        await storage.EnqueueAsync("c", B("x"));
-        var batch = await take.WaitAsync(TimeSpan.FromSeconds(5));
-        output.WriteLine($"woke after {clock.Elapsed.TotalMilliseconds:0.0} ms");
-        Assert.Equal("c", Assert.Single(batch.Messages).Queue);
-        Assert.True(clock.Elapsed < TimeSpan.FromMilliseconds(500), $"woke after {clock.ElapsedMilliseconds} ms");
+        // Each queue has a blocking connection of its own: a message on the last of three queues
+        // wakes the take as soon as one on the only queue would (before, 60 to 150 ms late: the
+        // waiter took turns among the queues with short timeouts that Redis checks at its hz).
+        var latencies = new List<double>();
+        for (int round = 0; round < 15; round++)
+        {
+            string queue = (round % 3) switch { 0 => "a", 1 => "b", _ => "c" };
+            var take = storage.TakeAsync(["a", "b", "c"], "c1", 10, TimeSpan.FromSeconds(10)).AsTask();
+            await UntilWaitingAsync(1);
+            await Task.Delay(20); // let the blocking commands of all three queues reach Redis
+            var clock = Stopwatch.StartNew();
+            await storage.EnqueueAsync(queue, B("x"));
+            var batch = await take.WaitAsync(TimeSpan.FromSeconds(5));
+            latencies.Add(clock.Elapsed.TotalMilliseconds);
+            Assert.Equal(queue, Assert.Single(batch.Messages).Queue);
+        }
+        latencies.Sort();
+        output.WriteLine($"enqueue on one of three queues → waiting take returned: median {latencies[latencies.Count / 2]:0.00} ms, max {latencies[^1]:0.00} ms");
+        Assert.True(latencies[^1] < 50, $"slowest wake took {latencies[^1]:0.0} ms");
     }
 
     [Fact]
