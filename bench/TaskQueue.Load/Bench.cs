@@ -95,6 +95,59 @@ internal sealed class Bench : IAsyncDisposable
         return long.Parse(info.SelectMany(g => g).First(kv => kv.Key == "used_memory").Value, System.Globalization.CultureInfo.InvariantCulture);
     }
 
+    /// <summary>Redis' own CPU time so far (<c>INFO cpu</c>: user + system seconds of the server process).</summary>
+    private async Task<double> RedisCpuSecondsAsync()
+    {
+        var info = await mux.GetServer(mux.GetEndPoints()[0]).InfoAsync("cpu");
+        var values = info.SelectMany(g => g).ToDictionary(kv => kv.Key, kv => kv.Value);
+        return double.Parse(values["used_cpu_user"], System.Globalization.CultureInfo.InvariantCulture)
+               + double.Parse(values["used_cpu_sys"], System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>
+    /// Redis CPU microseconds per message sent: a bare awaited RPUSH of the same bytes (batch 0),
+    /// one enqueue at a time (batch 1), or EnqueueManyAsync of <paramref name="batch"/> messages.
+    /// Redis' CPU counter moves in steps of a few milliseconds, so each phase runs for long enough.
+    /// </summary>
+    public async Task<double> RedisCpuPerEnqueueAsync(int n, int batch)
+    {
+        await FreshAsync();
+        var noop = Noop.With(app);
+        var db = mux.GetDatabase();
+        RedisKey bare = $"{{tq:{application}}}:bare";
+        var payload = new byte[56];
+        double before = await RedisCpuSecondsAsync();
+        if (batch == 0)
+        {
+            for (int i = 0; i < n; i++) await db.ListRightPushAsync(bare, payload);
+        }
+        else if (batch == 1)
+        {
+            for (int i = 0; i < n; i++) await noop.EnqueueAsync();
+        }
+        else
+        {
+            for (int sent = 0; sent < n; sent += batch) await noop.EnqueueManyAsync(Math.Min(batch, n - sent));
+        }
+        double used = await RedisCpuSecondsAsync() - before;
+        await db.KeyDeleteAsync(bare);
+        await FreshAsync();
+        return used * 1e6 / n;
+    }
+
+    /// <summary>Redis CPU microseconds per task executed (take, settle, heartbeats) by 4 workers taking <paramref name="batchSize"/> at a time.</summary>
+    public async Task<double> RedisCpuPerExecutedAsync(int n, int batchSize)
+    {
+        await FreshAsync();
+        await FillAsync(n);
+        await using var consumer = new TaskConsumer(app, new ConsumerOptions { Workers = 4, BatchSize = batchSize, RunScheduler = false, RunPeriodic = false, RunRecurring = false });
+        double before = await RedisCpuSecondsAsync();
+        consumer.Start();
+        await WaitDrainedAsync(() => Interlocked.Read(ref Observed.Done) >= n);
+        double used = await RedisCpuSecondsAsync() - before;
+        return used * 1e6 / n;
+    }
+
     public async Task<double> DrainInProcessAsync(int n, int workers)
     {
         await FreshAsync();

@@ -47,6 +47,21 @@ await using (var bench = await Bench.CreateAsync(redis))
     var bytes = await bench.BytesPerQueuedTaskAsync(options.N);
     table.Add("Redis memory per queued no-op task", bytes, " B", target: null, note: "target ≤ 200 B");
 
+    // What a user pays at the server: Redis CPU per task, beside the bare client's RPUSH.
+    int cpuN = Math.Min(options.N, 20_000);
+    var bareCpu = await bench.RedisCpuPerEnqueueAsync(cpuN, batch: 0);
+    table.Add("Redis CPU per message, bare RPUSH awaited", bareCpu, " µs");
+    foreach (var batch in new[] { 1, 16, 64 })
+    {
+        var cpu = await bench.RedisCpuPerEnqueueAsync(batch == 1 ? cpuN : options.N, batch);
+        table.Add($"Redis CPU per enqueued task, {(batch == 1 ? "one at a time" : $"EnqueueManyAsync × {batch}")}", cpu, " µs", note: $"{cpu / bareCpu:0.00}× the bare RPUSH");
+    }
+    foreach (var batch in new[] { 1, 16, 64 })
+    {
+        var cpu = await bench.RedisCpuPerExecutedAsync(batch == 1 ? cpuN : options.N, batch);
+        table.Add($"Redis CPU per executed task, 4 workers taking {batch} at a time", cpu, " µs", note: $"{cpu / bareCpu:0.00}× the bare RPUSH");
+    }
+
     foreach (var workers in new[] { 1, 4, 16 })
     {
         var rate = await bench.DrainInProcessAsync(options.N, workers);
