@@ -106,7 +106,12 @@ internal sealed class StatsRecorder : IAsyncDisposable
         lock (flushGate)
         {
             if (disposed) return;
-            timer ??= new Timer(static state => _ = ((StatsRecorder)state!).FlushAsync(), this, FlushEvery, FlushEvery);
+            // The timer holds the recorder weakly: an app dropped without being disposed is collected
+            // (with its timer) instead of being kept alive by it; it loses at most its last counts.
+            timer ??= new Timer(static state =>
+            {
+                if (((WeakReference<StatsRecorder>)state!).TryGetTarget(out var recorder)) _ = recorder.FlushAsync();
+            }, new WeakReference<StatsRecorder>(this), FlushEvery, FlushEvery);
         }
     }
 
