@@ -20,7 +20,9 @@ internal static class SecurityHeaders
         headers.ContentSecurityPolicy = ContentSecurityPolicy;
         headers.XContentTypeOptions = "nosniff";
         headers.XFrameOptions = "DENY";
-        headers["Referrer-Policy"] = "no-referrer";
+        // Not no-referrer: under it a browser sends "Origin: null" with the dashboard's own posts, which
+        // the origin check must refuse. Same-origin keeps dashboard URLs from other sites all the same.
+        headers["Referrer-Policy"] = "same-origin";
         if (!cacheable) headers.CacheControl = "no-store";
     }
 }

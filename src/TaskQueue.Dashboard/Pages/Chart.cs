@@ -12,7 +12,7 @@ namespace TaskQueue.Dashboard.Pages;
 /// </summary>
 internal static class Chart
 {
-    private const double Width = 720, Height = 190, Left = 44, Right = 8, Top = 12, Bottom = 26;
+    private const double Width = 960, Height = 200, Left = 44, Right = 8, Top = 12, Bottom = 26;
 
     public static Markup Render(IReadOnlyList<StatPoint> points)
     {
