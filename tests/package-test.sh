@@ -20,7 +20,7 @@ dotnet pack TaskQueue.sln -c Release -o "$feed" -p:Version="$version" -nologo -v
 python3 - "$feed" "$version" <<'PY' || fail "package contents"
 import sys, zipfile, re, os
 feed, version = sys.argv[1], sys.argv[2]
-expected = ["TaskQueue", "TaskQueue.Redis", "TaskQueue.Hosting", "TaskQueue.Worker"]
+expected = ["TaskQueue", "TaskQueue.Redis", "TaskQueue.Hosting", "TaskQueue.Worker", "TaskQueue.Dashboard"]
 # What each package may depend on: its own direct references, nothing pinned by this repository.
 allowed = {
     "TaskQueue": {"MessagePack", "Cronos", "Microsoft.Extensions.Logging.Abstractions", "Microsoft.Extensions.DependencyInjection.Abstractions"},
@@ -29,6 +29,7 @@ allowed = {
                           "Microsoft.Extensions.Diagnostics.HealthChecks", "Microsoft.Extensions.Logging.Abstractions"},
     "TaskQueue.Worker": {"TaskQueue", "TaskQueue.Redis", "TaskQueue.Hosting", "System.CommandLine", "Microsoft.Extensions.Hosting",
                          "Microsoft.Extensions.Logging.Console"},
+    "TaskQueue.Dashboard": {"TaskQueue"},
 }
 problems = []
 for name in expected:

@@ -11,7 +11,7 @@ public sealed class KitchenOrders(TaskApp app, IConfiguration configuration, ILo
     /// <inheritdoc />
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        int perSecond = configuration.GetValue("Kitchen:OrdersPerSecond", 3);
+        int perSecond = configuration.GetValue("Kitchen:OrdersPerSecond", 2);
         if (perSecond <= 0) return;
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
         while (await timer.WaitForNextTickAsync(stoppingToken))

@@ -7,12 +7,17 @@ var builder = WebApplication.CreateBuilder(args);
 builder.Services.AddTaskQueue();
 builder.Services.AddTaskQueueWorker();            // runs the tasks in this process (TaskQueue:Worker in appsettings.json)
 builder.Services.AddHostedService<KitchenOrders>();
+// Requests from other machines must satisfy this policy. The sample has no sign-in, so they get 401;
+// an app would add its authentication (cookies, OpenID Connect, ...) and give its operators the role.
+builder.Services.AddAuthorization(o => o.AddPolicy("ops", p => p.RequireRole("ops")));
 
 var app = builder.Build();
 
-// Loopback only, as is the default: to serve other machines, name a policy with
-// builder.Services.AddAuthorization(o => o.AddPolicy("ops", p => p.RequireRole("ops"))) and o.AuthorizationPolicy = "ops".
-app.MapTaskQueueDashboard("/taskqueue", options => options.Title = "Kitchen");
+app.MapTaskQueueDashboard("/taskqueue", options =>
+{
+    options.Title = "Kitchen";
+    options.AuthorizationPolicy = "ops";   // what a request from another machine must satisfy; loopback needs nothing
+});
 app.MapGet("/", () => Results.Redirect("/taskqueue/"));
 
 // A recurring record declared at start-up: saved with replaceExisting, so a restart does not add a second one.
@@ -20,6 +25,3 @@ var tasks = app.Services.GetRequiredService<TaskApp>();
 await CountStock.With(tasks).Recurring("flour", schedule: "*/15 * * * * *", label: "count flour").SaveAsync(replaceExisting: true);
 
 app.Run();
-
-/// <summary>The entry point, visible to tests.</summary>
-public partial class Program;
