@@ -92,7 +92,7 @@ internal static partial class DashboardActions
         }
         LogAction(log, action, target, context.User.Identity?.Name ?? "anonymous", context.Connection.RemoteIpAddress?.ToString() ?? "unknown", notice.Key);
         context.Response.StatusCode = StatusCodes.Status303SeeOther;
-        context.Response.Headers.Location = Back(form["back"].ToString(), context.Request.PathBase.Value + settings.Prefix) + notice.ToQuery();
+        context.Response.Headers.Location = Back(form["back"].ToString(), context.Request.PathBase.ToUriComponent() + settings.Prefix) + notice.ToQuery();
     };
 
     /// <summary>

@@ -12,7 +12,7 @@ internal sealed class DashboardContext
         Http = http;
         Settings = settings;
         App = http.RequestServices.GetRequiredService<TaskApp>();
-        Base = http.Request.PathBase.Value + settings.Prefix;
+        Base = http.Request.PathBase.ToUriComponent() + settings.Prefix;
         Token = settings.ReadOnly ? "" : RequestTokens.Issue(http, Base);
     }
 
@@ -51,9 +51,9 @@ internal sealed class DashboardContext
         return Html.Of($"<form method=\"post\" action=\"{Link(action)}\" class=\"inline\"{ask}>{FormFields()}{hidden}<button type=\"submit\" class=\"btn {kind}\">{label}</button></form>");
     }
 
-    /// <summary>The hidden fields every action form carries, for forms with inputs of their own.</summary>
+    /// <summary>The hidden fields every action form carries (the token, and this page, escaped, to come back to), for forms with inputs of their own.</summary>
     public Markup FormFields()
-        => Html.Of($"<input type=\"hidden\" name=\"{RequestTokens.FieldName}\" value=\"{Token}\"><input type=\"hidden\" name=\"back\" value=\"{Http.Request.PathBase.Value + Http.Request.Path.Value}\">");
+        => Html.Of($"<input type=\"hidden\" name=\"{RequestTokens.FieldName}\" value=\"{Token}\"><input type=\"hidden\" name=\"back\" value=\"{(Http.Request.PathBase + Http.Request.Path).ToUriComponent()}\">");
 
     /// <summary>When the page reads "now": the storage's clock, as the times it shows are.</summary>
     public async ValueTask<DateTimeOffset> NowAsync() => await App.Storage.GetTimeAsync(Aborted).ConfigureAwait(false);

@@ -11,7 +11,7 @@ internal static class SecurityHeaders
     /// still could not run.
     /// </summary>
     public const string ContentSecurityPolicy =
-        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+        "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; "
         + "form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
     public static void Apply(HttpResponse response, bool cacheable = false)

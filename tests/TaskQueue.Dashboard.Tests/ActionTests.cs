@@ -1,4 +1,7 @@
 using System.Net;
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using TaskQueue.Scheduling;
 
 namespace TaskQueue.Dashboard.Tests;
@@ -194,4 +197,19 @@ public sealed class ActionTests
     [InlineData("", "/taskqueue/")]
     public void After_an_action_the_browser_goes_back_only_to_a_page_of_the_dashboard(string requested, string expected)
         => Assert.Equal(expected, DashboardActions.Back(requested, "/taskqueue"));
+
+    [Fact]
+    public async Task The_page_to_come_back_to_is_carried_escaped_and_accepted_on_return()
+    {
+        // Kestrel hands over a path decoded but for %2F; the page of a queue named "<b>odd/queue</b>" is this one.
+        await using var app = new TaskApp();
+        var http = new DefaultHttpContext { RequestServices = new ServiceCollection().AddSingleton(app).BuildServiceProvider() };
+        http.Request.Path = "/taskqueue/queues/<b>odd%2Fqueue</b>";
+        var page = new DashboardContext(http, DashboardSettings.From("/taskqueue", new TaskQueueDashboardOptions()));
+
+        var back = WebUtility.HtmlDecode(Regex.Match(page.FormFields().ToString(), "name=\"back\" value=\"([^\"]+)\"").Groups[1].Value);
+
+        Assert.Equal("/taskqueue/queues/%3Cb%3Eodd%2Fqueue%3C/b%3E", back);
+        Assert.Equal(back, DashboardActions.Back(back, "/taskqueue"));
+    }
 }

@@ -48,7 +48,8 @@
       }
       show("live · " + new Date().toLocaleTimeString(), false);
     } catch {
-      show("not updated: offline", true);
+      // Offline, or sent elsewhere (a sign-in page): fetch does not follow redirects here.
+      show("not updated", true);
     } finally {
       busy = false;
     }

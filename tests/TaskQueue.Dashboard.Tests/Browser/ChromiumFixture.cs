@@ -5,7 +5,8 @@ namespace TaskQueue.Dashboard.Tests.Browser;
 /// <summary>
 /// One headless Chromium for the browser tests: Debian's <c>chromium</c> (or the executable named by
 /// <c>TASKQUEUE_CHROMIUM</c>), driven by PuppeteerSharp over the DevTools protocol; nothing is downloaded.
-/// Without Chromium the tests are skipped with a message, except under CI (<c>CI=true</c>), where they fail.
+/// Without Chromium the tests are skipped with a message, unless they are required: under CI
+/// (<c>CI=true</c>), or when <c>TASKQUEUE_CHROMIUM</c> names an executable that is not there. Then they fail.
 /// </summary>
 public sealed class ChromiumFixture : IAsyncLifetime
 {
@@ -20,7 +21,8 @@ public sealed class ChromiumFixture : IAsyncLifetime
     public static string? ExecutablePath { get; } = Find();
 
     /// <summary>Whether a missing Chromium fails the tests instead of skipping them.</summary>
-    public static bool Required => string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
+    public static bool Required => string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase)
+        || !string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(EnvironmentVariable));
 
     /// <summary>Why the browser tests are skipped, or null when they run.</summary>
     public static string? SkipReason => ExecutablePath is null && !Required
@@ -28,8 +30,10 @@ public sealed class ChromiumFixture : IAsyncLifetime
         : null;
 
     /// <summary>The browser.</summary>
-    public IBrowser Browser => browser ?? throw new InvalidOperationException(
-        $"Chromium is required (CI=true) and was not found: set {EnvironmentVariable} or install Debian's chromium package (apt-get install chromium).");
+    public IBrowser Browser => browser ?? throw new InvalidOperationException(Missing);
+
+    private static string Missing => $"Chromium is required (CI=true, or {EnvironmentVariable} is set) and was not found: "
+        + $"{EnvironmentVariable}='{Environment.GetEnvironmentVariable(EnvironmentVariable)}'; install Debian's chromium package (apt-get install chromium).";
 
     /// <summary>A new page (its own tab) the size of a laptop screen.</summary>
     public async Task<IPage> NewPageAsync()
@@ -43,7 +47,12 @@ public sealed class ChromiumFixture : IAsyncLifetime
     /// <inheritdoc />
     public async Task InitializeAsync()
     {
-        if (ExecutablePath is null) return;
+        if (ExecutablePath is null)
+        {
+            // Fails every test of the collection, rather than letting them pass without a browser.
+            if (Required) throw new InvalidOperationException(Missing);
+            return;
+        }
         var args = new List<string> { "--disable-dev-shm-usage", "--disable-gpu", "--no-first-run", "--no-default-browser-check", "--no-proxy-server" };
         // Chromium refuses to run as root with its sandbox on; CI containers and this machine run tests as root.
         if (Environment.UserName == "root") args.Add("--no-sandbox");
@@ -59,10 +68,7 @@ public sealed class ChromiumFixture : IAsyncLifetime
     private static string? Find()
     {
         var named = Environment.GetEnvironmentVariable(EnvironmentVariable);
-        if (!string.IsNullOrWhiteSpace(named))
-        {
-            return File.Exists(named) ? named : throw new InvalidOperationException($"{EnvironmentVariable} names '{named}', which does not exist.");
-        }
+        if (!string.IsNullOrWhiteSpace(named)) return File.Exists(named) ? named : null;
         return Candidates.FirstOrDefault(File.Exists);
     }
 }
