@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of the repository, the way CI does:
-#   1. installs redis-server with apt-get when the machine lacks it,
+#   1. installs redis-server and chromium (for the dashboard's browser tests) with apt-get when the
+#      machine lacks them,
 #   2. starts a private Redis on a free loopback port with its own temp directory,
 #   3. restores and builds everything with warnings as errors,
 #   4. publishes the sample worker as a native AOT binary,
@@ -27,6 +28,11 @@ need_package() {  # need_package COMMAND PACKAGE
     || { echo "could not install $2"; echo "0 passed, 1 failed"; exit 1; }
 }
 need_package redis-server redis-server
+need_package chromium chromium
+# The dashboard's browser tests drive this Chromium headless (they fail under CI=true without one)
+# and leave their screenshots in artifacts/screenshots.
+export TASKQUEUE_CHROMIUM="${TASKQUEUE_CHROMIUM:-$(command -v chromium)}"
+export TASKQUEUE_ARTIFACTS="${TASKQUEUE_ARTIFACTS:-$root/artifacts/screenshots}"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/taskqueue-test.XXXXXX")
 redis_pid=""

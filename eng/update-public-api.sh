@@ -5,7 +5,7 @@
 # public change that these files do not record.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-projects=(src/TaskQueue src/TaskQueue.Redis src/TaskQueue.Hosting src/TaskQueue.Worker src/TaskQueue.Cli)
+projects=(src/TaskQueue src/TaskQueue.Redis src/TaskQueue.Hosting src/TaskQueue.Worker src/TaskQueue.Cli src/TaskQueue.Dashboard)
 for project in "${projects[@]}"; do
   for file in PublicAPI.Shipped.txt PublicAPI.Unshipped.txt; do
     [ -f "$project/$file" ] || echo "#nullable enable" >"$project/$file"

@@ -20,7 +20,7 @@ dotnet pack TaskQueue.sln -c Release -o "$feed" -p:Version="$version" -nologo -v
 python3 - "$feed" "$version" <<'PY' || fail "package contents"
 import sys, zipfile, re, os
 feed, version = sys.argv[1], sys.argv[2]
-expected = ["TaskQueue", "TaskQueue.Redis", "TaskQueue.Hosting", "TaskQueue.Worker", "TaskQueue.Cli"]
+expected = ["TaskQueue", "TaskQueue.Redis", "TaskQueue.Hosting", "TaskQueue.Worker", "TaskQueue.Cli", "TaskQueue.Dashboard"]
 # What each package may depend on: its own direct references, nothing pinned by this repository.
 allowed = {
     "TaskQueue": {"MessagePack", "Cronos", "Microsoft.Extensions.Logging.Abstractions", "Microsoft.Extensions.DependencyInjection.Abstractions"},
@@ -30,7 +30,7 @@ allowed = {
     "TaskQueue.Worker": {"TaskQueue", "TaskQueue.Redis", "TaskQueue.Hosting", "System.CommandLine", "Microsoft.Extensions.Hosting",
                          "Microsoft.Extensions.Logging.Console"},
     "TaskQueue.Cli": set(),  # a tool carries its dependencies
-
+    "TaskQueue.Dashboard": {"TaskQueue"},
 }
 problems = []
 for name in expected:
