@@ -107,11 +107,13 @@ internal static partial class LuaScripts
     // gone was settled by an earlier call with the same receipts (whose reply was lost) or handed back
     // by a reaper (its message is queued again), so only a result is stored all the same (a second
     // SET changes nothing); a retry, a dead letter or a release would be a second copy and is skipped.
+    // Runs of recurring records that end with the batch leave their records' sets of runs.
     // KEYS: 1 in-flight hash, 2 consumers set, 3 schedule, 4 dead letters, 5 sequence, then one
-    //       per completion: the result key (R) or the queue key (T, L), else KEYS[1] again
-    // ARGV: 1 consumer id, then five per completion: kind, receipt, queue, a, b where
+    //       per completion: the result key (R) or the queue key (T, L), else KEYS[1] again; then
+    //       the set of runs of each run that ends
+    // ARGV: 1 consumer id, 2 number of completions n, then five per completion: kind, receipt, queue, a, b where
     //       R: a = result, b = ttl ms or ''; T: a = replacement, b = delay ms; D: a = reason, b = message;
-    //       L: a = '1' to count a delivery
+    //       L: a = '1' to count a delivery; then the run of each run that ends
     public const string Complete = Helpers + "\n" + """
         local now
         local function clock()
@@ -121,9 +123,10 @@ internal static partial class LuaScripts
           return now
         end
         local releases = {}
-        local n = (#ARGV - 1) / 5
+        local n = tonumber(ARGV[2])
+        for j = 3 + 5 * n, #ARGV do redis.call('ZREM', KEYS[j + 3 - 4 * n], ARGV[j]) end
         for i = 0, n - 1 do
-          local at = 2 + i * 5
+          local at = 3 + i * 5
           local kind, receipt, queue, a, b = ARGV[at], ARGV[at + 1], ARGV[at + 2], ARGV[at + 3], ARGV[at + 4]
           local key = KEYS[6 + i]
           local held = redis.call('HGET', KEYS[1], receipt)

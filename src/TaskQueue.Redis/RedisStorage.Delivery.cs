@@ -140,19 +140,29 @@ public sealed partial class RedisStorage
         ArgumentNullException.ThrowIfNull(completions);
         if (completions.Count == 0) return;
         var processing = keys.Processing(consumerId);
-        var scriptKeys = new RedisKey[5 + completions.Count];
-        var args = new RedisValue[1 + 5 * completions.Count];
+        int ends = 0;
+        foreach (var c in completions) if (c?.EndsRecurringRun is not null) ends++;
+        var scriptKeys = new RedisKey[5 + completions.Count + ends];
+        var args = new RedisValue[2 + 5 * completions.Count + ends];
         scriptKeys[0] = processing;
         scriptKeys[1] = keys.Consumers;
         scriptKeys[2] = keys.Schedule;
         scriptKeys[3] = keys.DeadLetters;
         scriptKeys[4] = keys.Sequence;
         args[0] = consumerId;
+        args[1] = completions.Count;
+        int end = 0;
         for (int i = 0; i < completions.Count; i++)
         {
             var c = completions[i] ?? throw new ArgumentException("A completion is null.", nameof(completions));
             var m = c.Message;
-            int at = 1 + 5 * i;
+            int at = 2 + 5 * i;
+            if (c.EndsRecurringRun is { } run)
+            {
+                scriptKeys[5 + completions.Count + end] = keys.RecurringRuns(run.RecurringId);
+                args[2 + 5 * completions.Count + end] = run.Run;
+                end++;
+            }
             args[at + 1] = m.Receipt;
             args[at + 2] = m.Queue;
             args[at + 3] = RedisValue.EmptyString;

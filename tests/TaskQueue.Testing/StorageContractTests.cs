@@ -791,6 +791,25 @@ public abstract partial class StorageContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_completion_that_ends_a_recurring_run_removes_it_in_the_same_call_whatever_its_kind()
+    {
+        await Storage.PutRecurringAsync(Write("r1", "beans", "v1", T0Contract, null));
+        await Storage.EnqueueAsync("q", B("run 1"));
+        await Storage.EnqueueAsync("q", B("run 2"));
+        var taken = (await Storage.TakeAsync(["q"], "c1", 10, TimeSpan.Zero)).Messages;
+        await Storage.BeginRecurringRunAsync("r1", "a/1", TimeSpan.FromMinutes(1));
+        await Storage.BeginRecurringRunAsync("r1", "b/2", TimeSpan.FromMinutes(1));
+
+        await Storage.CompleteAsync("c1", [Completion.Ack(taken[0]) with { EndsRecurringRun = new RecurringRun("r1", "a/1") }]);
+        Assert.True((await Storage.GetRecurringAsync("r1"))!.Running);
+        await Storage.CompleteAsync("c1", [Completion.Release(taken[1]) with { EndsRecurringRun = new RecurringRun("r1", "b/2") }]);
+        Assert.False((await Storage.GetRecurringAsync("r1"))!.Running);
+        Assert.Equal(["run 2"], (await Storage.PendingAsync("q", 10)).Select(b => S(b)));
+    }
+
+    private static readonly DateTimeOffset T0Contract = new(2026, 3, 1, 12, 0, 0, TimeSpan.Zero);
+
+    [Fact]
     public async Task A_recurring_run_that_is_not_renewed_stops_counting_as_running()
     {
         await Storage.PutRecurringAsync(Write("r1", "beans", "v1", T0, null));

@@ -97,11 +97,16 @@ internal sealed partial class TaskExecutor
                 return Completion.Ack(taken);
             }
             outcome = await RunRecurringAsync(message, task, recurringId, run, lockName, stopping).ConfigureAwait(false);
+            // The run's record ends with its completion, in the same storage call.
+            return Complete(taken, message, task, outcome, activity) with { EndsRecurringRun = new RecurringRun(recurringId, run) };
         }
-        else
-        {
-            outcome = await RunAsync(message, task, stopping).ConfigureAwait(false);
-        }
+        outcome = await RunAsync(message, task, stopping).ConfigureAwait(false);
+        return Complete(taken, message, task, outcome, activity);
+    }
+
+    /// <summary>The completion for what a run came to, with its telemetry, events and logs.</summary>
+    private Completion Complete(TakenMessage taken, TaskMessage message, TaskDescriptor task, Outcome outcome, Activity? activity)
+    {
         switch (outcome.Kind)
         {
             case OutcomeKind.Succeeded:
@@ -235,7 +240,8 @@ internal sealed partial class TaskExecutor
     private async ValueTask<Outcome> RunRecurringAsync(TaskMessage message, TaskDescriptor task, string recurringId, string run, string? lockName,
         CancellationToken stopping)
     {
-        await MarkRunAsync(recurringId, run, stopping).ConfigureAwait(false);
+        // The run is recorded while the task starts, not before: its start waits for no round trip.
+        var marking = MarkRunAsync(recurringId, run, stopping);
         using var done = new CancellationTokenSource();
         var renewal = RenewAsync(recurringId, run, lockName, done.Token);
         try
@@ -246,20 +252,20 @@ internal sealed partial class TaskExecutor
         {
             await done.CancelAsync().ConfigureAwait(false);
             await renewal.ConfigureAwait(false);
+            await marking.ConfigureAwait(false);
             try
             {
-                await app.Storage.EndRecurringRunAsync(recurringId, run, CancellationToken.None).ConfigureAwait(false);
                 if (lockName is not null) await app.Storage.ReleaseLockAsync(lockName, run, CancellationToken.None).ConfigureAwait(false);
             }
             catch (Exception e)
             {
-                // Both expire by themselves; the next run of a no-overlap record waits at most their time to live.
-                LogLockError(logger, lockName ?? recurringId, e);
+                // It expires by itself; the next run of a no-overlap record waits at most its time to live.
+                LogLockError(logger, lockName!, e);
             }
         }
     }
 
-    private async ValueTask MarkRunAsync(string recurringId, string run, CancellationToken cancellationToken)
+    private async Task MarkRunAsync(string recurringId, string run, CancellationToken cancellationToken)
     {
         try
         {

@@ -126,6 +126,10 @@ public sealed partial class MemoryStorage : ITaskStorage
                 // release would be a second copy, so they apply only while the record is held.
                 InFlight? held = null;
                 bool wasInFlight = records?.Remove(c.Message.Receipt, out held) == true;
+                if (c.EndsRecurringRun is { } ended && recurringRuns.TryGetValue(ended.RecurringId, out var runs) && runs.Remove(ended.Run) && runs.Count == 0)
+                {
+                    recurringRuns.Remove(ended.RecurringId);
+                }
                 switch (c.Kind)
                 {
                     case CompletionKind.Result:

@@ -141,6 +141,12 @@ public sealed record Completion
 
     /// <summary>For <see cref="CompletionKind.Release"/>: whether the hand-back counts one more delivery.</summary>
     public bool CountsDelivery { get; private init; }
+
+    /// <summary>
+    /// A run of a recurring record recorded by <see cref="IRecurringTaskStorage.BeginRecurringRunAsync"/>
+    /// that ends with this completion: the storage removes it in the same call (whatever the kind).
+    /// </summary>
+    public RecurringRun? EndsRecurringRun { get; init; }
 }
 
 /// <summary>A revocation record.</summary>
@@ -215,3 +221,8 @@ public sealed record StatBucket(DateTimeOffset Start, IReadOnlyDictionary<string
 /// <param name="Minutes">Minute buckets, oldest first.</param>
 /// <param name="Hours">Hour buckets, oldest first.</param>
 public sealed record StatsWindow(DateTimeOffset Now, IReadOnlyList<StatBucket> Minutes, IReadOnlyList<StatBucket> Hours);
+
+/// <summary>A run of a recurring record, as <see cref="IRecurringTaskStorage.BeginRecurringRunAsync"/> recorded it.</summary>
+/// <param name="RecurringId">The record's id.</param>
+/// <param name="Run">The run (a delivery of one message).</param>
+public sealed record RecurringRun(string RecurringId, string Run);
