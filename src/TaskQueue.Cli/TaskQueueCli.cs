@@ -21,6 +21,9 @@ internal static class ExitCodes
 
     /// <summary>The storage could not be reached.</summary>
     public const int Unreachable = 3;
+
+    /// <summary>Anything else went wrong (the message says what).</summary>
+    public const int Failed = 4;
 }
 
 /// <summary>
@@ -32,8 +35,16 @@ internal static class TaskQueueCli
 {
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken = default)
     {
-        var root = Create(output, error);
-        return await root.Parse(args).InvokeAsync(new InvocationConfiguration { Output = output, Error = error }, cancellationToken).ConfigureAwait(false);
+        var parsed = Create(output, error).Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            // System.CommandLine says 1 for these; here 1 means "not found", and bad usage is 2.
+            foreach (var problem in parsed.Errors) await error.WriteLineAsync(problem.Message).ConfigureAwait(false);
+            await error.WriteLineAsync("Run with --help for the commands and their options.").ConfigureAwait(false);
+            return ExitCodes.Usage;
+        }
+        return await parsed.InvokeAsync(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false }, cancellationToken)
+            .ConfigureAwait(false);
     }
 
     internal static readonly Option<string> Redis = new("--redis")
@@ -60,7 +71,7 @@ internal static class TaskQueueCli
     private static RootCommand Create(TextWriter output, TextWriter error)
     {
         var root = new RootCommand(
-            "Looks at and operates a TaskQueue application in Redis. Exit codes: 0 done, 1 not found, 2 bad usage or settings, 3 storage unreachable.")
+            "Looks at and operates a TaskQueue application in Redis. Exit codes: 0 done, 1 not found, 2 bad usage or settings, 3 storage unreachable, 4 any other failure.")
         {
             Redis, App, Json, Assemblies,
         };
@@ -99,6 +110,11 @@ internal static class TaskQueueCli
             {
                 await error.WriteLineAsync(e.Message).ConfigureAwait(false);
                 return ExitCodes.Unreachable;
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                await error.WriteLineAsync($"{e.GetType().Name}: {e.Message}").ConfigureAwait(false);
+                return ExitCodes.Failed;
             }
         });
     }

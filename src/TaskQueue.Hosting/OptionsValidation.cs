@@ -29,9 +29,9 @@ internal sealed class TaskQueueOptionsValidator : IValidateOptions<TaskQueueOpti
         {
             failures.Add($"{TaskQueueOptions.SectionName}:MaxMessageSize: must be at least 1024 bytes; it is {options.MaxMessageSize}.");
         }
-        if (options.StorageRetryTime < TimeSpan.Zero)
+        if (options.StorageRetryTime < TimeSpan.Zero || options.StorageRetryTime > TaskApp.MaxStorageRetryTime)
         {
-            failures.Add($"{TaskQueueOptions.SectionName}:StorageRetryTime: must not be negative; it is {options.StorageRetryTime}.");
+            failures.Add($"{TaskQueueOptions.SectionName}:StorageRetryTime: must be between 0 and {TaskApp.MaxStorageRetryTime.TotalMinutes:0} minutes; it is {options.StorageRetryTime}.");
         }
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }

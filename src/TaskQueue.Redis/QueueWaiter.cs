@@ -63,12 +63,19 @@ internal sealed class QueueWaiter : IAsyncDisposable
     /// Opens the waiting connections of <paramref name="queues"/>, once each. A take starts this
     /// before it looks at the queues, so that the first wait does not pay for the connections.
     /// </summary>
+    /// <remarks>Every waiting take calls it: once the connections are open it allocates nothing.</remarks>
     public Task ConnectAsync(RedisKey[] queues)
     {
         lock (gate)
         {
             ObjectDisposedException.ThrowIf(disposed, this);
-            return Task.WhenAll(queues.Select(q => WatchOf(q).Connecting ??= ConnectionMultiplexer.ConnectAsync(configuration)));
+            List<Task>? opening = null;
+            foreach (var queue in queues)
+            {
+                var connection = WatchOf(queue).Connecting ??= ConnectionMultiplexer.ConnectAsync(configuration);
+                if (!connection.IsCompletedSuccessfully) (opening ??= []).Add(connection);
+            }
+            return opening is null ? Task.CompletedTask : Task.WhenAll(opening);
         }
     }
 

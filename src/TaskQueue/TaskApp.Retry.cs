@@ -24,16 +24,23 @@ public sealed partial class TaskApp
     /// rides out failures for as long as its own timeout. Consumers do not use this: they retry
     /// storage for as long as it fails, and report it in their log.
     /// </remarks>
-    /// <exception cref="ArgumentOutOfRangeException">The value is negative.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The value is negative or more than <see cref="MaxStorageRetryTime"/>.</exception>
     public TimeSpan StorageRetryTime
     {
         get;
         init
         {
             ArgumentOutOfRangeException.ThrowIfLessThan(value, TimeSpan.Zero);
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(value, MaxStorageRetryTime);
             field = value;
         }
     } = DefaultStorageRetryTime;
+
+    /// <summary>
+    /// The longest <see cref="StorageRetryTime"/>: 5 minutes, half of <see cref="SendId.RememberedFor"/>,
+    /// so that a storage still remembers a send when the last retry of it arrives.
+    /// </summary>
+    public static readonly TimeSpan MaxStorageRetryTime = TimeSpan.FromMinutes(5);
 
     /// <summary>A new send id of this app: a retry of the call it names stores nothing twice.</summary>
     internal SendId NewSend() => new(producer, Interlocked.Increment(ref sends));

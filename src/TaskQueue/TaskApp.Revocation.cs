@@ -68,6 +68,24 @@ public sealed partial class TaskApp
     /// <inheritdoc cref="IsTaskRevokedAsync"/>
     public bool IsTaskRevoked(string taskName, DateTimeOffset? at = null) => Sync.Wait(IsTaskRevokedAsync(taskName, at));
 
+    /// <summary>
+    /// Revokes the next run of a task instance with one storage call and no retries, its expiry from
+    /// this app's clock; a passing storage failure is ignored (a result wait that timed out while the
+    /// storage failed).
+    /// </summary>
+    internal async ValueTask TryRevokeOnceAsync(string taskId, CancellationToken cancellationToken)
+    {
+        var revocation = new Revocation(null, Once: true);
+        if (RevocationTtl is { } ttl) revocation = revocation with { Expires = TimeProvider.GetUtcNow() + ttl };
+        try
+        {
+            await Storage.RevokeAsync(IdTarget(taskId), revocation, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested && Storage.IsTransientFailure(e))
+        {
+        }
+    }
+
     private async ValueTask RevokeInstanceAsync(string taskId, DateTimeOffset? revokeUntil, bool revokeOnce, CancellationToken cancellationToken)
     {
         var revocation = new Revocation(revokeUntil, revokeOnce);

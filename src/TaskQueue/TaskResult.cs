@@ -111,6 +111,7 @@ public abstract class TaskResultBase
                 var (ready, value) = Unpack(await App.Storage.ReadResultAsync(Id, preserve, cancellationToken).ConfigureAwait(false));
                 if (ready) return value;
                 failingSince = 0;
+                failures = 0;
                 lastFailure = null;
             }
             catch (Exception e) when (!cancellationToken.IsCancellationRequested && App.Storage.IsTransientFailure(e))
@@ -127,9 +128,15 @@ public abstract class TaskResultBase
             var elapsed = System.Diagnostics.Stopwatch.GetElapsedTime(started);
             if (timeout is { } limit && elapsed >= limit)
             {
-                if (revokeOnTimeout)
+                if (revokeOnTimeout && lastFailure is null)
                 {
                     await App.RevokeByIdAsync(Id, null, revokeOnce: true, cancellationToken).ConfigureAwait(false);
+                }
+                else if (revokeOnTimeout)
+                {
+                    // The storage is failing: one try, without the client retries, so that the wait
+                    // ends at its timeout with the timeout's exception.
+                    await App.TryRevokeOnceAsync(Id, cancellationToken).ConfigureAwait(false);
                 }
                 throw lastFailure is null
                     ? new TaskResultTimeoutException(Id, limit)

@@ -197,6 +197,17 @@ public sealed class CliTests(RedisServerFixture redis) : IAsyncLifetime
         Assert.Equal(1, (await RunAsync("recurring", "delete", "nightly")).Code);
     }
 
+    [Theory]
+    [InlineData("dead", "show")]
+    [InlineData("no-such-command")]
+    [InlineData("pending", "--limit", "many")]
+    public async Task Bad_usage_exits_2_not_1_which_means_not_found(params string[] args)
+    {
+        var (code, _, error) = await RunAsync(args);
+        Assert.Equal(2, code);
+        Assert.Contains("--help", error);
+    }
+
     [Fact]
     public async Task Without_redis_it_says_how_to_name_one_and_exits_2()
     {

@@ -76,7 +76,7 @@ public sealed class HostingTests(RedisServerFixture redis)
     [InlineData("TaskQueue:Application", "{bad}", "TaskQueue:Application: RedisStorageOptions.ApplicationName '{bad}' must not contain '{' or '}'")]
     [InlineData("TaskQueue:ResultTtl", "soon", "TaskQueue:ResultTtl: 'soon' is not a time span")]
     [InlineData("TaskQueue:MaxMessageSize", "16", "TaskQueue:MaxMessageSize: must be at least 1024 bytes; it is 16.")]
-    [InlineData("TaskQueue:StorageRetryTime", "-1", "TaskQueue:StorageRetryTime: must not be negative; it is -00:00:01.")]
+    [InlineData("TaskQueue:StorageRetryTime", "-1", "TaskQueue:StorageRetryTime: must be between 0 and 5 minutes; it is -00:00:01.")]
     [InlineData("TaskQueue:SigningKeys", "k1:c2hvcnQ=", "TaskQueue:SigningKeys: signing key 'k1': the secret is 5 bytes; at least 16 are needed")]
     [InlineData("TaskQueue:Worker:Workers", "0", "TaskQueue:Worker:Workers: at least one worker is needed")]
     [InlineData("TaskQueue:Worker:Workers", "many", "TaskQueue:Worker:Workers: 'many' is not a whole number")]

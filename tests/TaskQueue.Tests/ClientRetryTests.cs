@@ -238,6 +238,18 @@ public sealed class ClientRetryTests
     }
 
     [Fact]
+    public async Task A_wait_that_times_out_during_an_outage_with_revoke_on_timeout_still_ends_at_its_timeout()
+    {
+        var (app, flaky, inner) = NewApp(TimeSpan.FromSeconds(10));
+        var handle = await FinishedAddAsync(app, inner);
+        flaky.Down = true;
+        var clock = Stopwatch.StartNew();
+        var e = await Assert.ThrowsAsync<TaskResultTimeoutException>(() => handle.GetAsync(timeout: TimeSpan.FromMilliseconds(300), revokeOnTimeout: true).AsTask());
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"took {clock.Elapsed}: the revoke waited out StorageRetryTime");
+        Assert.IsType<TimeoutException>(e.InnerException);
+    }
+
+    [Fact]
     public async Task A_blocking_wait_without_a_timeout_gives_up_once_storage_failed_for_the_retry_time()
     {
         var (app, flaky, inner) = NewApp(TimeSpan.FromMilliseconds(300));

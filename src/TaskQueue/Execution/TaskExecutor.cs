@@ -271,10 +271,12 @@ internal sealed partial class TaskExecutor
         {
             await app.Storage.BeginRecurringRunAsync(recurringId, run, RecurringLockTtl, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (Exception e)
         {
-            // Only the record's Running flag depends on it: the run goes ahead, and the renewal tries again.
-            LogLockError(logger, recurringId, e);
+            // Only the record's Running flag depends on it: the run goes ahead, and the renewal tries
+            // again. Not even a cancellation may escape: it is awaited after the run, whose outcome it
+            // would replace.
+            if (e is not OperationCanceledException) LogLockError(logger, recurringId, e);
         }
     }
 

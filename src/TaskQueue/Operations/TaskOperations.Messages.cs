@@ -108,8 +108,27 @@ public sealed partial class TaskOperations
             var result = await app.CallStorageAsync("run recurring task", entry.Label, write, static (s, w, ct) => s.PutRecurringAsync(w, ct), cancellationToken)
                 .ConfigureAwait(false);
             if (result.Status == RecurringWriteStatus.Written) return true;
+            // Someone wrote the record meanwhile: perhaps this call's first try, whose reply was lost,
+            // and a consumer that then fired it. Due now, or run since now, means done: writing it
+            // due again would run it twice.
+            var after = await app.CallStorageAsync("read recurring task", id, id, static (s, i, ct) => s.GetRecurringAsync(i, ct), cancellationToken)
+                .ConfigureAwait(false);
+            if (after is null) return false;
+            if (after.NextRun <= now || LastRunOf(after) >= now) return true;
         }
         throw new InvalidOperationException($"recurring task {id} kept changing while it was made due; try again");
+    }
+
+    private static DateTimeOffset? LastRunOf(RecurringEntry entry)
+    {
+        try
+        {
+            return RecurringCodec.Decode(entry.Body).LastRun;
+        }
+        catch (TaskPayloadException)
+        {
+            return null;
+        }
     }
 
     /// <summary>A message from storage as a view: decoded when it decodes, its arguments rendered by its task's renderer when this app knows the task.</summary>

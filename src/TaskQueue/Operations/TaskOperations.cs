@@ -42,7 +42,7 @@ public sealed record StatCounts(long Enqueued, long Started, long Succeeded, lon
 /// <summary>What happened to one task (or one queue's tasks) over the last minute, hour and day.</summary>
 /// <param name="Queue">The queue.</param>
 /// <param name="Task">The task, or null for the queue as a whole.</param>
-/// <param name="LastMinute">The last minute (the current minute and the one before, up to 60 s back).</param>
+/// <param name="LastMinute">The last 60 s, estimated from minute counters: the current minute's counts and the share of the previous minute's that falls in the window.</param>
 /// <param name="LastHour">The last 60 minutes.</param>
 /// <param name="LastDay">The last 24 hours (by whole hours, the current one included).</param>
 public sealed record StatRow(string Queue, string? Task, StatCounts LastMinute, StatCounts LastHour, StatCounts LastDay);
@@ -138,13 +138,16 @@ public sealed partial class TaskOperations
         }
         var points = new StatCounts[60];
         Array.Fill(points, StatCounts.Zero);
+        // The last 60 s: all of the current minute, and of the previous one the part not yet 60 s old.
+        double previousShare = 1 - (now - minuteStart).TotalMinutes;
         foreach (var bucket in window.Minutes)
         {
             int age = (int)((minuteStart - bucket.Start).Ticks / TimeSpan.TicksPerMinute);
             foreach (var (key, n) in bucket.Counts)
             {
                 if (!StatsRecorder.TryParse(key, out var kind, out var queue, out var task)) continue;
-                if (age <= 1) Add(queue, task, 0, kind, n);
+                if (age == 0) Add(queue, task, 0, kind, n);
+                else if (age == 1) Add(queue, task, 0, kind, (long)Math.Round(n * previousShare));
                 if (age < 60)
                 {
                     Add(queue, task, 1, kind, n);
