@@ -113,15 +113,6 @@ internal sealed class QueueWaiter : IAsyncDisposable
         }
     }
 
-    /// <summary>How many queues have a waiting connection open or opening (for tests).</summary>
-    public int Connections
-    {
-        get
-        {
-            lock (gate) return watches.Values.Count(w => w.Connecting is not null);
-        }
-    }
-
     /// <summary>Removes a taker.</summary>
     public void Unregister(Waiter waiter)
     {

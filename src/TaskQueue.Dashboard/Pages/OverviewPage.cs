@@ -9,9 +9,9 @@ internal static class OverviewPage
     public static async Task<Page> RenderAsync(DashboardContext d)
     {
         var operations = d.App.Operations;
-        var queues = await operations.QueuesAsync(d.Aborted).ConfigureAwait(false);
         var stats = await operations.StatisticsAsync(d.Aborted).ConfigureAwait(false);
         var workers = await operations.WorkersAsync(d.Aborted).ConfigureAwait(false);
+        var queues = await operations.QueuesAsync(stats, workers, d.Aborted).ConfigureAwait(false);
         var counts = await d.App.Storage.CountAsync([], d.Aborted).ConfigureAwait(false);
         long Hour(Func<StatCounts, long> pick) => stats.Queues.Sum(q => pick(q.LastHour));
 

@@ -96,9 +96,18 @@ public sealed partial class TaskOperations
     /// depth, how long their head has waited, and their last minute and hour.
     /// </summary>
     public async ValueTask<IReadOnlyList<QueueSummary>> QueuesAsync(CancellationToken cancellationToken = default)
+        => await QueuesAsync(await StatisticsAsync(cancellationToken).ConfigureAwait(false), await WorkersAsync(cancellationToken).ConfigureAwait(false),
+            cancellationToken).ConfigureAwait(false);
+
+    /// <summary>
+    /// The queues as <see cref="QueuesAsync(CancellationToken)"/> lists them, from counters and workers
+    /// the caller has already read (a page that shows them too reads them once).
+    /// </summary>
+    public async ValueTask<IReadOnlyList<QueueSummary>> QueuesAsync(TaskStatistics stats, IReadOnlyList<ConsumerDescription> workers,
+        CancellationToken cancellationToken = default)
     {
-        var stats = await StatisticsAsync(cancellationToken).ConfigureAwait(false);
-        var workers = await WorkersAsync(cancellationToken).ConfigureAwait(false);
+        ArgumentNullException.ThrowIfNull(stats);
+        ArgumentNullException.ThrowIfNull(workers);
         var names = app.Tasks.All.Select(t => t.Queue)
             .Append(TaskDescriptor.DefaultQueue)
             .Concat(workers.SelectMany(w => w.Queues))
@@ -184,11 +193,15 @@ public sealed partial class TaskOperations
         var paused = await app.CallStorageAsync("list the paused periodic tasks", null, 0, static (s, _, ct) => s.PausedPeriodicAsync(ct), cancellationToken)
             .ConfigureAwait(false);
         var now = await app.StorageTimeAsync(cancellationToken).ConfigureAwait(false);
-        var list = new List<PeriodicTaskSummary>();
-        foreach (var task in app.Tasks.All.Where(t => t.Periodic is not null).OrderBy(t => t.Name, StringComparer.Ordinal))
+        var tasks = app.Tasks.All.Where(t => t.Periodic is not null).OrderBy(t => t.Name, StringComparer.Ordinal).ToList();
+        // One read per task, all sent at once: the storage pipelines them.
+        var lasts = await Task.WhenAll(tasks.Select(t => app.CallStorageAsync("read the last run of", t.Name, t.Name,
+            static (s, n, ct) => s.GetPeriodicLastFiredAsync(n, ct), cancellationToken).AsTask())).ConfigureAwait(false);
+        var list = new List<PeriodicTaskSummary>(tasks.Count);
+        for (int i = 0; i < tasks.Count; i++)
         {
-            var last = await app.CallStorageAsync("read the last run of", task.Name, task.Name, static (s, n, ct) => s.GetPeriodicLastFiredAsync(n, ct), cancellationToken)
-                .ConfigureAwait(false);
+            var task = tasks[i];
+            var last = lasts[i];
             DateTimeOffset? next;
             try
             {
