@@ -131,16 +131,16 @@ internal static partial class LuaScripts
         """;
 
     // Requeue a dead letter, atomically: removes it and appends its message to the tail of its
-    // queue with a fresh delivery count. Returns 1, or 0 when there is no such dead letter.
-    // KEYS: 1 dead letters. ARGV: 1 queue key prefix, 2 id.
+    // queue's list of priority 0 with a fresh delivery count. Returns 1, or 0 when there is no such dead letter.
+    // KEYS: 1 dead letters, 2 ready. ARGV: 1 the dead letter's number.
     public const string RequeueDeadLetter = """
-        local found = redis.call('ZRANGEBYSCORE', KEYS[1], ARGV[2], ARGV[2])
+        local found = redis.call('ZRANGEBYSCORE', KEYS[1], ARGV[1], ARGV[1])
         if #found == 0 then return 0 end
         local m = found[1]
         local qlen, rlen, at = string.match(m, '^%d+|%-?%d+|(%d+)|(%d+)|()')
         qlen, rlen = tonumber(qlen), tonumber(rlen)
         redis.call('ZREM', KEYS[1], m)
-        redis.call('RPUSH', ARGV[1] .. string.sub(m, at, at + qlen - 1), '\0' .. string.sub(m, at + qlen + rlen))
+        redis.call('RPUSH', KEYS[2], '\0' .. string.sub(m, at + qlen + rlen))
         return 1
         """;
 }

@@ -2,17 +2,28 @@ namespace TaskQueue.Redis;
 
 internal static partial class LuaScripts
 {
+    // Shared by the scripts that fire a message into the outbox (a queue is in another slot): the
+    // record "<id>|<priority>|<queue length>|<queue><entry>" under a fresh id of the application's
+    // sequence, appended to the outbox and returned, for the caller to relay to the queue.
+    // KEYS of each: outbox and sequence as named by the script.
+    private const string Outbox = """
+        local function to_outbox(outbox, seq, priority, queue, entry)
+          local record = string.format('%d|%d|%d|', redis.call('INCR', seq), tonumber(priority), #queue) .. queue .. entry
+          redis.call('RPUSH', outbox, record)
+          return record
+        end
+        """;
+
     // Fire a periodic occurrence once: when the last occurrence recorded for the task is before
-    // ARGV[2] (or none is), records ARGV[3] and, unless the task is paused, appends the entry to the queue.
-    // KEYS: 1 periodic hash, 2 queue, 3 paused set. ARGV: 1 task name, 2 due ms, 3 mark ms, 4 queue entry.
-    // Returns 1 when fired, else 0.
-    public const string FirePeriodic = """
+    // ARGV[2] (or none is), records ARGV[3] and, unless the task is paused, puts the message in the outbox.
+    // KEYS: 1 periodic hash, 2 paused set, 3 outbox, 4 sequence. ARGV: 1 task name, 2 due ms, 3 mark ms,
+    // 4 priority, 5 queue, 6 queue entry. Returns the outbox record when fired, else 0.
+    public const string FirePeriodic = Outbox + "\n" + """
         local last = redis.call('HGET', KEYS[1], ARGV[1])
         if last and tonumber(last) >= tonumber(ARGV[2]) then return 0 end
         redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
-        if redis.call('SISMEMBER', KEYS[3], ARGV[1]) == 1 then return 0 end
-        redis.call('RPUSH', KEYS[2], ARGV[4])
-        return 1
+        if redis.call('SISMEMBER', KEYS[2], ARGV[1]) == 1 then return 0 end
+        return to_outbox(KEYS[3], KEYS[4], ARGV[4], ARGV[5], ARGV[6])
         """;
 
     // Take or extend a lock: free, or held by the same owner. KEYS: 1 lock. ARGV: 1 owner, 2 ttl ms.
@@ -169,20 +180,21 @@ internal static partial class LuaScripts
         return reply
         """;
 
-    // Fire one run of a record. KEYS: 1 record, 2 due, 3 queue, 4 the record's lock.
-    // ARGV: 1 id, 2 expected version, 3 body, 4 next ms or '', 5 queue entry, 6 lock owner or '', 7 lock ttl ms.
-    // Returns 0 fired, 1 version conflict, 2 busy, 3 missing.
-    public const string FireRecurring = ScheduleRecord + "\n" + """
+    // Fire one run of a record: the message goes to the outbox (see FirePeriodic).
+    // KEYS: 1 record, 2 due, 3 the record's lock, 4 outbox, 5 sequence.
+    // ARGV: 1 id, 2 expected version, 3 body, 4 next ms or '', 5 queue entry, 6 lock owner or '', 7 lock ttl ms,
+    // 8 priority, 9 queue. Returns {0, outbox record} fired, {1} version conflict, {2} busy, {3} missing.
+    public const string FireRecurring = ScheduleRecord + "\n" + Outbox + "\n" + """
         local ver = redis.call('HGET', KEYS[1], 'ver')
-        if not ver then return 3 end
-        if tonumber(ver) ~= tonumber(ARGV[2]) then return 1 end
+        if not ver then return {3} end
+        if tonumber(ver) ~= tonumber(ARGV[2]) then return {1} end
         if ARGV[6] ~= '' then
-          if redis.call('EXISTS', KEYS[4]) == 1 then return 2 end
-          redis.call('SET', KEYS[4], ARGV[6], 'PX', ARGV[7])
+          if redis.call('EXISTS', KEYS[3]) == 1 then return {2} end
+          redis.call('SET', KEYS[3], ARGV[6], 'PX', ARGV[7])
         end
-        redis.call('RPUSH', KEYS[3], ARGV[5])
+        local record = to_outbox(KEYS[4], KEYS[5], ARGV[8], ARGV[9], ARGV[5])
         redis.call('HSET', KEYS[1], 'body', ARGV[3], 'ver', tonumber(ver) + 1)
         schedule(KEYS[1], KEYS[2], ARGV[1], ARGV[4])
-        return 0
+        return {0, record}
         """;
 }

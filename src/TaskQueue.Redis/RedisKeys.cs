@@ -1,61 +1,67 @@
+using System.Collections.Concurrent;
+using System.Globalization;
 using System.Text;
 using StackExchange.Redis;
 
 namespace TaskQueue.Redis;
 
 /// <summary>
-/// Builds every Redis key of one application. All of them share the hash tag
-/// <c>{tq:&lt;application&gt;}</c>, so one application's keys sit in one cluster slot and every Lua
-/// script runs unchanged on Redis Cluster.
+/// Builds every Redis key of one application. Keys fall in three kinds of hash tag, so that on Redis
+/// Cluster each queue lives in a slot of its own and queues spread over the shards, while every Lua
+/// script still touches keys of one slot only:
+/// <list type="bullet">
+///   <item><c>{tq:&lt;app&gt;}</c>: what the whole application shares (revocations, periodic claims,
+///   recurring records, locks, heartbeats, counters, the queue registry, the outbox);</item>
+///   <item><c>{tq:&lt;app&gt;:q:&lt;queue&gt;}</c>: one queue's ready lists, in-flight records, schedule,
+///   dead letters and send memos (<see cref="QueueKeys"/>); a partitioned queue has one per partition;</item>
+///   <item><c>{tq:&lt;app&gt;:r:&lt;task id&gt;}</c>: one result each, so that results spread too.</item>
+/// </list>
 /// </summary>
 /// <remarks>
-/// <para>The layout, for application <c>myapp</c> (<c>P</c> = <c>{tq:myapp}:</c>):</para>
+/// <para>The application's keys (<c>A</c> = <c>{tq:myapp}:</c>):</para>
 /// <list type="table">
 ///   <listheader><term>Key</term><description>Type and content</description></listheader>
-///   <item><term><c>P q:&lt;queue&gt;</c></term><description>List: the ready queue, head first. Each entry is one byte of
-///   delivery count followed by the message bytes (messages live inline; there is no key per message).</description></item>
-///   <item><term><c>P p:&lt;consumer&gt;</c></term><description>Hash: the consumer's in-flight records. Field
-///   <c>&lt;seq&gt;|&lt;queue&gt;</c> (the receipt), value the queue entry as it was taken.</description></item>
-///   <item><term><c>P consumers</c></term><description>Set: ids of consumers that may hold in-flight records (what the reaper walks).</description></item>
-///   <item><term><c>P hb:&lt;consumer&gt;</c></term><description>String with a PX expiry: the consumer's heartbeat.</description></item>
-///   <item><term><c>P schedule</c></term><description>Sorted set scored by eta (Unix ms). Member
-///   <c>&lt;uid:12 hex&gt;|&lt;queue byte length&gt;|&lt;queue&gt;&lt;message&gt;</c>; the uid keeps identical messages apart.</description></item>
-///   <item><term><c>P r:&lt;task id&gt;</c></term><description>String, optionally with a PX expiry: a task's encoded result.</description></item>
-///   <item><term><c>P revoked</c></term><description>Hash: revoked target (task id or name) → <c>&lt;until Unix ms or empty&gt;|&lt;once 0/1&gt;</c>.</description></item>
-///   <item><term><c>P dead</c></term><description>Sorted set scored by dead-letter id (newest = highest). Member
-///   <c>&lt;id&gt;|&lt;at Unix ms&gt;|&lt;queue length&gt;|&lt;reason length&gt;|&lt;queue&gt;&lt;reason&gt;&lt;message&gt;</c> (lengths in bytes).</description></item>
-///   <item><term><c>P sent:&lt;producer&gt;:&lt;block&gt;</c></term><description>Bitmap with a PX expiry: bit <c>n mod 65536</c>
-///   is set by the send <c>n</c> of the producer (the sends <c>block × 65536</c> onwards), so that a retried send stores nothing twice.</description></item>
-///   <item><term><c>P rr:&lt;record id&gt;</c></term><description>Sorted set with a PX expiry: the runs of a recurring record that
-///   workers are running now, scored by when the record of the run expires (Unix ms).</description></item>
-///   <item><term><c>P ci:&lt;consumer&gt;</c>, <c>P ci-index</c></term><description>A consumer's description (string with a PX
-///   expiry, written with its heartbeat) and the sorted set of consumer ids by expiry.</description></item>
-///   <item><term><c>P st:m:&lt;Unix minute&gt;</c>, <c>P st:h:&lt;Unix hour&gt;</c></term><description>Hashes: counter → count,
-///   kept 2 and 25 hours.</description></item>
-///   <item><term><c>P periodic-paused</c></term><description>Set: the paused periodic tasks.</description></item>
-///   <item><term><c>P seq</c></term><description>String counter: receipts, schedule uids and dead-letter ids.</description></item>
+///   <item><term><c>A queues</c></term><description>Set: every queue (partition) that has been written to or taken from: what the
+///   reaper, the promoter and inspection walk.</description></item>
+///   <item><term><c>A hb:&lt;consumer&gt;</c></term><description>String with a PX expiry: the consumer's heartbeat.</description></item>
+///   <item><term><c>A outbox</c></term><description>List: messages fired by a periodic task or a recurring record, on their way to
+///   their queue (a queue is another slot, so the fire records the message here in its own atomic step, and a relay moves it
+///   with the queue's send memo, once). Entry <c>&lt;id&gt;|&lt;priority&gt;|&lt;queue byte length&gt;|&lt;queue&gt;&lt;entry&gt;</c>.</description></item>
+///   <item><term><c>A revoked</c>, <c>A revoked-ends</c></term><description>Hash: revoked target (task id or name) → <c>&lt;until Unix ms or empty&gt;|&lt;once 0/1&gt;</c>;
+///   and when each may be dropped.</description></item>
+///   <item><term><c>A seq</c></term><description>String counter: revocation versions and outbox ids.</description></item>
+///   <item><term><c>A periodic</c>, <c>A periodic-paused</c></term><description>Hash: periodic task → last occurrence fired (Unix ms); set of paused ones.</description></item>
+///   <item><term><c>A rt:&lt;id&gt;</c>, <c>A rt-labels</c>, <c>A rt-due</c>, <c>A rr:&lt;id&gt;</c></term><description>Recurring records, their labels, when each is
+///   due, and the runs of each going on now.</description></item>
+///   <item><term><c>A lock:&lt;name&gt;</c></term><description>Locks (strings holding the owner, with an expiry).</description></item>
+///   <item><term><c>A ci:&lt;consumer&gt;</c>, <c>A ci-index</c>, <c>A st:m:&lt;minute&gt;</c>, <c>A st:h:&lt;hour&gt;</c></term><description>Consumers'
+///   descriptions and the counters of the monitoring read model.</description></item>
 /// </list>
 /// <para>
-/// Scripts that find keys by reading data (a queue named in a scheduled member, a consumer named in
-/// the set) build them from the prefixes passed in as arguments, so the layout is written only here.
+/// A queue's keys are listed on <see cref="QueueKeys"/>; a result is a string, optionally with a PX
+/// expiry, under <c>{tq:&lt;app&gt;:r:&lt;task id&gt;}</c>. Scripts that find keys by reading data (a
+/// consumer named in a set, a priority named in a sorted set) build them from prefixes passed in as
+/// arguments, so the layout is written only here.
 /// </para>
 /// </remarks>
 internal sealed class RedisKeys
 {
     private readonly string prefix;
+    private readonly ConcurrentDictionary<string, QueueKeys> queues = new(StringComparer.Ordinal);
 
     /// <summary>Creates the keys of <paramref name="applicationName"/>.</summary>
-    /// <exception cref="ArgumentException">The name is empty or contains a brace (it would break the hash tag).</exception>
+    /// <exception cref="ArgumentException">The name is empty, contains a brace, or contains <c>:q:</c> or <c>:r:</c>.</exception>
     public RedisKeys(string applicationName)
     {
         RedisStorageOptions.ValidateApplicationName(applicationName);
         ApplicationName = applicationName;
         prefix = "{tq:" + applicationName + "}:";
-        Consumers = prefix + "consumers";
-        Schedule = prefix + "schedule";
+        QueueTagPrefix = "{tq:" + applicationName + ":q:";
+        ResultTagPrefix = "{tq:" + applicationName + ":r:";
+        Queues = prefix + "queues";
+        Outbox = prefix + "outbox";
         Revocations = prefix + "revoked";
         RevocationEnds = prefix + "revoked-ends";
-        DeadLetters = prefix + "dead";
         Sequence = prefix + "seq";
         Periodic = prefix + "periodic";
         RecurringLabels = prefix + "rt-labels";
@@ -65,26 +71,29 @@ internal sealed class RedisKeys
     /// <summary>The application these keys belong to.</summary>
     public string ApplicationName { get; }
 
-    /// <summary>What every key of the application starts with: <c>{tq:&lt;application&gt;}:</c>.</summary>
+    /// <summary>What every key of the application's own slot starts with: <c>{tq:&lt;application&gt;}:</c>.</summary>
     public string Prefix => prefix;
 
-    /// <summary>What every queue key starts with.</summary>
-    public string QueuePrefix => prefix + "q:";
+    /// <summary>What every queue's hash tag starts with: <c>{tq:&lt;application&gt;:q:</c>.</summary>
+    public string QueueTagPrefix { get; }
 
-    /// <summary>What every in-flight record key starts with.</summary>
-    public string ProcessingPrefix => prefix + "p:";
+    /// <summary>What every result key starts with: <c>{tq:&lt;application&gt;:r:</c>.</summary>
+    public string ResultTagPrefix { get; }
+
+    /// <summary>The keys of queue (or partition) <paramref name="queue"/>, made once and kept.</summary>
+    public QueueKeys Of(string queue) => queues.TryGetValue(queue, out var found) ? found : queues.GetOrAdd(queue, q => new QueueKeys(QueueTagPrefix, q));
+
+    /// <summary>The default ready list of queue <paramref name="queue"/> (where an enqueue without a priority goes).</summary>
+    public RedisKey Queue(string queue) => Of(queue).Ready;
+
+    /// <summary>Set: every queue (partition) in use.</summary>
+    public RedisKey Queues { get; }
+
+    /// <summary>List: fired messages on their way to their queues.</summary>
+    public RedisKey Outbox { get; }
 
     /// <summary>What every heartbeat key starts with.</summary>
     public string HeartbeatPrefix => prefix + "hb:";
-
-    /// <summary>What every result key starts with.</summary>
-    public string ResultPrefix => prefix + "r:";
-
-    /// <summary>The set of consumers that may hold in-flight records.</summary>
-    public RedisKey Consumers { get; }
-
-    /// <summary>The schedule.</summary>
-    public RedisKey Schedule { get; }
 
     /// <summary>The revocation records.</summary>
     public RedisKey Revocations { get; }
@@ -92,10 +101,7 @@ internal sealed class RedisKeys
     /// <summary>When each revocation record may be dropped (a sorted set of targets, scored in Unix ms).</summary>
     public RedisKey RevocationEnds { get; }
 
-    /// <summary>The dead letters.</summary>
-    public RedisKey DeadLetters { get; }
-
-    /// <summary>The counter behind receipts, schedule uids and dead-letter ids.</summary>
+    /// <summary>The application's counter: revocation versions and outbox ids.</summary>
     public RedisKey Sequence { get; }
 
     /// <summary>Hash: periodic task name → the last occurrence fired (Unix ms).</summary>
@@ -112,9 +118,6 @@ internal sealed class RedisKeys
 
     /// <summary>Sorted set: recurring-task record id, scored by its next run (Unix ms).</summary>
     public RedisKey RecurringDue { get; }
-
-    /// <summary>What the take with <paramref name="token"/> took, kept for a minute so that a retry of a take whose reply was lost gets the same records.</summary>
-    public RedisKey TakeToken(string token) => prefix + "tk:" + token;
 
     /// <summary>The key of lock <paramref name="name"/>.</summary>
     public RedisKey Lock(string name) => LockPrefix + name;
@@ -152,36 +155,27 @@ internal sealed class RedisKeys
     /// <summary>The runs of recurring record <paramref name="id"/> that workers are running now.</summary>
     public RedisKey RecurringRuns(string id) => RecurringRunsPrefix + id;
 
-    /// <summary>How many sends one <see cref="Sent"/> bitmap covers.</summary>
-    public const int SendsPerBitmap = 65536;
-
-    /// <summary>The bitmap that remembers send <paramref name="sequence"/> of <paramref name="producer"/>.</summary>
-    public RedisKey Sent(string producer, long sequence)
-        => prefix + "sent:" + producer + ":" + (sequence / SendsPerBitmap).ToString(System.Globalization.CultureInfo.InvariantCulture);
-
     /// <summary>The key of recurring-task record <paramref name="id"/>.</summary>
     public RedisKey Recurring(string id) => RecurringPrefix + id;
-
-    /// <summary>The ready queue <paramref name="queue"/>.</summary>
-    public RedisKey Queue(string queue) => QueuePrefix + queue;
-
-    /// <summary>The in-flight records of <paramref name="consumerId"/>.</summary>
-    public RedisKey Processing(string consumerId) => ProcessingPrefix + consumerId;
 
     /// <summary>The heartbeat of <paramref name="consumerId"/>.</summary>
     public RedisKey Heartbeat(string consumerId) => HeartbeatPrefix + consumerId;
 
-    /// <summary>The stored result of task <paramref name="taskId"/>.</summary>
-    public RedisKey Result(string taskId) => ResultPrefix + taskId;
+    /// <summary>The stored result of task <paramref name="taskId"/>: a hash tag of its own, so that results spread over a cluster.</summary>
+    public RedisKey Result(string taskId) => ResultTagPrefix + taskId + "}";
 
-    /// <summary>A SCAN pattern matching every key of the application.</summary>
-    public RedisValue AllKeysPattern => EscapeGlob(prefix) + "*";
+    /// <summary>SCAN patterns that together match every key of the application and no other application's.</summary>
+    public RedisValue[] AllKeysPatterns => [EscapeGlob(prefix) + "*", EscapeGlob(QueueTagPrefix) + "*", ResultKeysPattern];
 
     /// <summary>A SCAN pattern matching every result key of the application.</summary>
-    public RedisValue ResultKeysPattern => EscapeGlob(ResultPrefix) + "*";
+    public RedisValue ResultKeysPattern => EscapeGlob(ResultTagPrefix) + "*";
 
     /// <summary>The task id of a result key found by <see cref="ResultKeysPattern"/>.</summary>
-    public string TaskIdOf(RedisKey resultKey) => ((string)resultKey!)[ResultPrefix.Length..];
+    public string TaskIdOf(RedisKey resultKey)
+    {
+        string key = resultKey!;
+        return key[ResultTagPrefix.Length..^1];
+    }
 
     private static string EscapeGlob(string text)
     {
@@ -193,4 +187,96 @@ internal sealed class RedisKeys
         }
         return sb.ToString();
     }
+}
+
+/// <summary>
+/// The keys of one queue (or one partition of a queue), all under its hash tag
+/// <c>{tq:&lt;app&gt;:q:&lt;queue&gt;}</c> (<c>Q</c> below), so that every script on a queue runs in one slot.
+/// </summary>
+/// <remarks>
+/// <list type="table">
+///   <listheader><term>Key</term><description>Type and content</description></listheader>
+///   <item><term><c>Q ready</c></term><description>List: the ready messages of priority 0, head first. Each entry is one byte
+///   of delivery count followed by the message bytes (messages live inline; there is no key per message). An empty entry is
+///   a wake-up marker (see below).</description></item>
+///   <item><term><c>Q ready:&lt;priority&gt;</c>, <c>Q prio</c></term><description>Lists of the ready messages of each other
+///   priority, and the sorted set of the priorities that have one. A message of another priority also pushes an empty entry
+///   onto an empty <c>Q ready</c> (and sets <c>Q marked</c>), so that a take blocked on <c>Q ready</c> wakes; takes skip it.</description></item>
+///   <item><term><c>Q p:&lt;consumer&gt;</c></term><description>Hash: the consumer's in-flight records of this queue. Field
+///   <c>&lt;seq&gt;|&lt;taken ms&gt;|&lt;priority&gt;|&lt;queue&gt;</c> (the receipt), value the entry as it was taken.</description></item>
+///   <item><term><c>Q consumers</c></term><description>Set: consumers that may hold in-flight records of this queue.</description></item>
+///   <item><term><c>Q schedule</c></term><description>Sorted set scored by eta (Unix ms). Member
+///   <c>&lt;uid:12 hex&gt;|&lt;priority&gt;|&lt;message&gt;</c>; the uid keeps identical messages apart.</description></item>
+///   <item><term><c>Q dead</c></term><description>Sorted set scored by dead-letter number (newest = highest). Member
+///   <c>&lt;n&gt;|&lt;at Unix ms&gt;|&lt;queue length&gt;|&lt;reason length&gt;|&lt;queue&gt;&lt;reason&gt;&lt;message&gt;</c>. A dead letter's id is <c>&lt;queue&gt;/&lt;n&gt;</c>.</description></item>
+///   <item><term><c>Q sent:&lt;producer&gt;:&lt;block&gt;</c></term><description>Bitmap with a PX expiry: bit <c>n mod 65536</c>
+///   is set by the send <c>n</c> of the producer, so that a retried send stores nothing twice.</description></item>
+///   <item><term><c>Q tk:&lt;token&gt;</c></term><description>What a take took, kept a minute, so that a retried take returns the same records.</description></item>
+///   <item><term><c>Q seq</c></term><description>String counter: receipts, schedule uids and dead-letter numbers.</description></item>
+/// </list>
+/// </remarks>
+internal sealed class QueueKeys
+{
+    private readonly string tag;
+
+    /// <summary>Creates the keys of <paramref name="queue"/> under <c>&lt;tagPrefix&gt;&lt;queue&gt;}</c>.</summary>
+    public QueueKeys(string tagPrefix, string queue)
+    {
+        Name = queue;
+        tag = tagPrefix + queue + "}:";
+        Ready = tag + "ready";
+        ReadyPrefix = tag + "ready:";
+        Priorities = tag + "prio";
+        Marked = tag + "marked";
+        Consumers = tag + "consumers";
+        Schedule = tag + "schedule";
+        DeadLetters = tag + "dead";
+        Sequence = tag + "seq";
+    }
+
+    /// <summary>The queue's (or partition's) name.</summary>
+    public string Name { get; }
+
+    /// <summary>The ready list of priority 0.</summary>
+    public RedisKey Ready { get; }
+
+    /// <summary>What the ready list of another priority starts with (the priority follows).</summary>
+    public string ReadyPrefix { get; }
+
+    /// <summary>The ready list of <paramref name="priority"/>.</summary>
+    public RedisKey ReadyOf(int priority) => priority == 0 ? Ready : (RedisKey)(ReadyPrefix + priority.ToString(CultureInfo.InvariantCulture));
+
+    /// <summary>Sorted set of the priorities other than 0 that have a ready list.</summary>
+    public RedisKey Priorities { get; }
+
+    /// <summary>Set while <see cref="Ready"/> holds a wake-up marker.</summary>
+    public RedisKey Marked { get; }
+
+    /// <summary>What every in-flight record key starts with.</summary>
+    public string ProcessingPrefix => tag + "p:";
+
+    /// <summary>The in-flight records of <paramref name="consumerId"/> taken from this queue.</summary>
+    public RedisKey Processing(string consumerId) => ProcessingPrefix + consumerId;
+
+    /// <summary>The consumers that may hold in-flight records of this queue.</summary>
+    public RedisKey Consumers { get; }
+
+    /// <summary>The queue's schedule.</summary>
+    public RedisKey Schedule { get; }
+
+    /// <summary>The queue's dead letters.</summary>
+    public RedisKey DeadLetters { get; }
+
+    /// <summary>The queue's counter.</summary>
+    public RedisKey Sequence { get; }
+
+    /// <summary>What the take with <paramref name="token"/> took.</summary>
+    public RedisKey TakeToken(string token) => tag + "tk:" + token;
+
+    /// <summary>How many sends one <see cref="Sent"/> bitmap covers.</summary>
+    public const int SendsPerBitmap = 65536;
+
+    /// <summary>The bitmap that remembers send <paramref name="sequence"/> of <paramref name="producer"/>.</summary>
+    public RedisKey Sent(string producer, long sequence)
+        => tag + "sent:" + producer + ":" + (sequence / SendsPerBitmap).ToString(CultureInfo.InvariantCulture);
 }

@@ -26,22 +26,21 @@ internal static class RedisRecords
     /// <summary>The message inside a queue entry, without copying.</summary>
     public static ReadOnlyMemory<byte> MessageOf(byte[] entry) => entry.AsMemory(1);
 
-    /// <summary>A schedule member: <c>&lt;uid&gt;|&lt;queue length&gt;|&lt;queue&gt;&lt;message&gt;</c>.</summary>
-    public static ScheduledMessage ParseScheduled(byte[] member, double etaMs)
+    /// <summary>A schedule member of queue <paramref name="queue"/>: <c>&lt;uid&gt;|&lt;priority&gt;|&lt;message&gt;</c>.</summary>
+    public static ScheduledMessage ParseScheduled(byte[] member, double etaMs, string queue)
     {
         var span = member.AsSpan();
         SkipField(ref span, out _);
-        int queueLength = (int)ReadNumber(ref span);
-        string queue = Encoding.UTF8.GetString(span[..queueLength]);
-        var message = span[queueLength..].ToArray();
-        return new ScheduledMessage(queue, FromUnixMs((long)etaMs), message);
+        SkipField(ref span, out _);
+        return new ScheduledMessage(queue, FromUnixMs((long)etaMs), span.ToArray());
     }
 
     /// <summary>
-    /// A dead-letter member:
-    /// <c>&lt;id&gt;|&lt;at ms&gt;|&lt;queue length&gt;|&lt;reason length&gt;|&lt;queue&gt;&lt;reason&gt;&lt;message&gt;</c>.
+    /// A dead-letter member of queue (partition) <paramref name="partition"/>:
+    /// <c>&lt;n&gt;|&lt;at ms&gt;|&lt;queue length&gt;|&lt;reason length&gt;|&lt;queue&gt;&lt;reason&gt;&lt;message&gt;</c>.
+    /// Its id is <c>&lt;partition&gt;/&lt;n&gt;</c>.
     /// </summary>
-    public static DeadLetter ParseDeadLetter(byte[] member)
+    public static DeadLetter ParseDeadLetter(byte[] member, string partition)
     {
         var span = member.AsSpan();
         long id = ReadNumber(ref span);
@@ -51,7 +50,14 @@ internal static class RedisRecords
         string queue = Encoding.UTF8.GetString(span[..queueLength]);
         string reason = Encoding.UTF8.GetString(span.Slice(queueLength, reasonLength));
         var message = span[(queueLength + reasonLength)..].ToArray();
-        return new DeadLetter(id.ToString(CultureInfo.InvariantCulture), queue, reason, FromUnixMs(at), message);
+        return new DeadLetter(partition + "/" + id.ToString(CultureInfo.InvariantCulture), queue, reason, FromUnixMs(at), message);
+    }
+
+    /// <summary>The number of a dead-letter member (its score).</summary>
+    public static long DeadLetterNumber(byte[] member)
+    {
+        var span = member.AsSpan();
+        return ReadNumber(ref span);
     }
 
     /// <summary>A revocation record: <c>&lt;until ms or empty&gt;|&lt;once 0/1&gt;</c>.</summary>

@@ -7,16 +7,24 @@ namespace TaskQueue.Redis;
 public sealed partial class RedisStorage
 {
     /// <inheritdoc />
-    /// <remarks>One script call on the <c>periodic</c> hash and the queue.</remarks>
+    /// <remarks>
+    /// One script call on the application's slot claims the occurrence and puts the message in the
+    /// outbox, in one atomic step; then the message is relayed to its queue (another slot) and leaves
+    /// the outbox. A process that dies in between leaves the message in the outbox, and the next
+    /// reap relays it: the occurrence is neither lost nor queued twice.
+    /// </remarks>
     public async ValueTask<bool> FirePeriodicAsync(string name, DateTimeOffset due, DateTimeOffset mark, string queue, ReadOnlyMemory<byte> message,
         CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
         ArgumentException.ThrowIfNullOrEmpty(queue);
         long dueMs = due.ToUnixTimeMilliseconds(), markMs = Math.Max(dueMs, mark.ToUnixTimeMilliseconds());
-        var reply = await db.ScriptEvaluateAsync(LuaScripts.FirePeriodic, [keys.Periodic, keys.Queue(queue), keys.PausedPeriodic],
-            [name, dueMs, markMs, RedisRecords.Entry(message.Span)]).ConfigureAwait(false);
-        return (long)reply == 1;
+        var target = NextPartition(queue);
+        var reply = await db.ScriptEvaluateAsync(LuaScripts.FirePeriodic, [keys.Periodic, keys.PausedPeriodic, keys.Outbox, keys.Sequence],
+            [name, dueMs, markMs, 0, target.Name, RedisRecords.Entry(message.Span)]).ConfigureAwait(false);
+        if (reply.Resp2Type == ResultType.Integer) return false;
+        await RelayAsync((byte[])reply!).ConfigureAwait(false);
+        return true;
     }
 
     /// <inheritdoc />
@@ -155,7 +163,10 @@ public sealed partial class RedisStorage
     }
 
     /// <inheritdoc />
-    /// <remarks>One script call on the record, the due index, the queue and the record's lock.</remarks>
+    /// <remarks>
+    /// One script call on the record, the due index, the record's lock and the outbox; then the
+    /// message is relayed to its queue as <see cref="FirePeriodicAsync"/> relays.
+    /// </remarks>
     public async ValueTask<RecurringFireStatus> FireRecurringAsync(RecurringFire fire, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(fire);
@@ -164,17 +175,21 @@ public sealed partial class RedisStorage
         {
             throw new ArgumentOutOfRangeException(nameof(fire), fire.LockTtl, "a lock needs a positive time to live");
         }
-        var reply = await db.ScriptEvaluateAsync(LuaScripts.FireRecurring,
-            [keys.Recurring(fire.Id), keys.RecurringDue, keys.Queue(fire.Queue), keys.RecurringLock(fire.Id)],
-            [fire.Id, fire.ExpectedVersion, fire.Body, Ms(fire.NextRun), RedisRecords.Entry(fire.Message.Span), fire.LockOwner ?? "", Milliseconds(fire.LockTtl)])
-            .ConfigureAwait(false);
-        return (long)reply switch
+        var target = NextPartition(fire.Queue);
+        var reply = (RedisResult[])(await db.ScriptEvaluateAsync(LuaScripts.FireRecurring,
+            [keys.Recurring(fire.Id), keys.RecurringDue, keys.RecurringLock(fire.Id), keys.Outbox, keys.Sequence],
+            [fire.Id, fire.ExpectedVersion, fire.Body, Ms(fire.NextRun), RedisRecords.Entry(fire.Message.Span), fire.LockOwner ?? "", Milliseconds(fire.LockTtl),
+             0, target.Name])
+            .ConfigureAwait(false))!;
+        var status = (long)reply[0] switch
         {
             0 => RecurringFireStatus.Fired,
             1 => RecurringFireStatus.VersionConflict,
             2 => RecurringFireStatus.Busy,
             _ => RecurringFireStatus.Missing,
         };
+        if (status == RecurringFireStatus.Fired) await RelayAsync((byte[])reply[1]!).ConfigureAwait(false);
+        return status;
     }
 
     /// <summary>Reads records laid out seven fields each from <paramref name="start"/>: id, label, body, next, version, running, busy.</summary>

@@ -4,16 +4,18 @@ using TaskQueue.Storage;
 namespace TaskQueue.Redis;
 
 /// <summary>
-/// The production storage: one application's tasks in Redis, every key under the hash tag
-/// <c>{tq:&lt;application&gt;}</c> (see <see cref="RedisKeys"/>), every state change that must be
-/// atomic one Lua script. Works unchanged on Redis Cluster; needs Redis 6.2 or later.
+/// The production storage: one application's tasks in Redis, every state change that must be atomic
+/// one Lua script on the keys of one hash tag. Each queue has a hash tag of its own and the
+/// application's shared records have theirs (see <see cref="RedisKeys"/>), so on Redis Cluster
+/// queues spread over the shards; a queue that outgrows one shard can be split into partitions
+/// (<see cref="RedisStorageOptions.Partitions"/>). Needs Redis 6.2 or later.
 /// </summary>
 /// <remarks>
 /// <para>
 /// Messages live inline in the queue lists, so an enqueue is one <c>RPUSH</c> and a queued task
 /// costs Redis little more than its bytes. A take is one script for a whole batch, a settle one
-/// script for a whole batch of completions. Taking waits by blocking on Redis, on a connection of
-/// its own (see <see cref="QueueWaiter"/>), so an idle worker picks up a new message at once.
+/// script per queue for a whole batch of completions. Taking waits by blocking on Redis, on a
+/// connection of its own per queue (see <see cref="QueueWaiter"/>), so an idle worker picks up a new message at once.
 /// </para>
 /// <para>
 /// Use one multiplexed connection per process: pass it to <see cref="RedisStorage(IConnectionMultiplexer, string)"/>,
@@ -29,13 +31,14 @@ public sealed partial class RedisStorage : ITaskStorage
     private readonly IDatabase db;
     private readonly RedisKeys keys;
     private readonly QueueWaiter waiter;
+    private readonly Dictionary<string, int> partitions;
     private int disposed;
 
     /// <summary>Connects as <paramref name="options"/> say; the storage owns the connection and closes it on dispose.</summary>
     /// <exception cref="ArgumentException">The options are invalid (the message says which and why).</exception>
     /// <remarks>Prefer <see cref="ConnectAsync"/> in async code. Redis need not be up: the connection keeps trying.</remarks>
     public RedisStorage(RedisStorageOptions options)
-        : this(ConnectionMultiplexer.Connect(Checked(options)), ownsConnection: true, options.ApplicationName, Checked(options))
+        : this(ConnectionMultiplexer.Connect(Checked(options)), ownsConnection: true, options, Checked(options))
     {
     }
 
@@ -52,8 +55,8 @@ public sealed partial class RedisStorage : ITaskStorage
     /// </remarks>
     /// <exception cref="ArgumentException"><paramref name="applicationName"/> is empty or contains a brace.</exception>
     public RedisStorage(IConnectionMultiplexer connection, string applicationName)
-        : this(connection ?? throw new ArgumentNullException(nameof(connection)), ownsConnection: false, applicationName,
-               ConfigurationOptions.Parse(connection.Configuration))
+        : this(connection ?? throw new ArgumentNullException(nameof(connection)), ownsConnection: false,
+               new RedisStorageOptions { ApplicationName = applicationName }, ConfigurationOptions.Parse(connection.Configuration))
     {
     }
 
@@ -66,18 +69,20 @@ public sealed partial class RedisStorage : ITaskStorage
     /// <exception cref="ArgumentException">The options are invalid.</exception>
     public RedisStorage(IConnectionMultiplexer connection, RedisStorageOptions options)
         : this(connection ?? throw new ArgumentNullException(nameof(connection)), ownsConnection: false,
-               (options ?? throw new ArgumentNullException(nameof(options))).ApplicationName,
+               options ?? throw new ArgumentNullException(nameof(options)),
                options.ConnectionString is null && options.Configuration is null
                    ? options.Configured(ConfigurationOptions.Parse(connection.Configuration))
                    : options.BuildConfiguration())
     {
     }
 
-    private RedisStorage(IConnectionMultiplexer connection, bool ownsConnection, string applicationName, ConfigurationOptions configuration)
+    private RedisStorage(IConnectionMultiplexer connection, bool ownsConnection, RedisStorageOptions options, ConfigurationOptions configuration)
     {
         try
         {
-            keys = new RedisKeys(applicationName);
+            keys = new RedisKeys(options.ApplicationName);
+            options.ValidatePartitions();
+            partitions = new Dictionary<string, int>(options.Partitions, StringComparer.Ordinal);
         }
         catch when (ownsConnection)
         {
@@ -97,7 +102,7 @@ public sealed partial class RedisStorage : ITaskStorage
     {
         var configuration = Checked(options);
         var multiplexer = await ConnectionMultiplexer.ConnectAsync(configuration).WaitAsync(cancellationToken).ConfigureAwait(false);
-        return new RedisStorage(multiplexer, ownsConnection: true, options.ApplicationName, configuration);
+        return new RedisStorage(multiplexer, ownsConnection: true, options, configuration);
     }
 
     /// <summary>The keys of this storage's application.</summary>
@@ -110,12 +115,13 @@ public sealed partial class RedisStorage : ITaskStorage
     internal int WaitingTakes => waiter.Count;
 
     /// <summary>Opens the connections that waiting takes on <paramref name="queues"/> block on, if not yet open (for tests).</summary>
-    internal Task ConnectWaiterAsync(params string[] queues) => waiter.ConnectAsync([.. queues.Select(q => keys.Queue(q))]);
+    internal Task ConnectWaiterAsync(params string[] queues) => waiter.ConnectAsync([.. queues.SelectMany(q => PartitionsOf(q)).Select(q => q.Ready)]);
 
     private static ConfigurationOptions Checked(RedisStorageOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         RedisStorageOptions.ValidateApplicationName(options.ApplicationName);
+        options.ValidatePartitions();
         return options.BuildConfiguration();
     }
 
@@ -130,48 +136,61 @@ public sealed partial class RedisStorage : ITaskStorage
     /// <inheritdoc />
     /// <remarks>
     /// One <c>RPUSH</c> without a send id; with one, one script that also sets the send's bit in a
-    /// bitmap of the producer (one bit per send, kept for <see cref="SendId.RememberedFor"/>).
+    /// bitmap of the producer (one bit per send, kept for <see cref="SendId.RememberedFor"/>). On a
+    /// partitioned queue, into the next partition in turn.
     /// </remarks>
     public async ValueTask EnqueueAsync(string queue, ReadOnlyMemory<byte> message, SendId send = default, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(queue);
+        var target = NextPartition(queue);
+        await RegisterAsync(target).ConfigureAwait(false);
         if (send.IsNone)
         {
-            await db.ListRightPushAsync(keys.Queue(queue), RedisRecords.Entry(message.Span)).ConfigureAwait(false);
+            await db.ListRightPushAsync(target.Ready, RedisRecords.Entry(message.Span)).ConfigureAwait(false);
             return;
         }
-        await db.ScriptEvaluateAsync(LuaScripts.EnqueueOnce, [keys.Queue(queue), keys.Sent(send.Producer!, send.Sequence)],
-            [Bit(send), SentTtl, RedisRecords.Entry(message.Span)]).ConfigureAwait(false);
+        await db.ScriptEvaluateAsync(LuaScripts.Enqueue, EnqueueKeys(target, send), [0, target.ReadyPrefix, Bit(send), SentTtl, RedisRecords.Entry(message.Span)])
+            .ConfigureAwait(false);
     }
 
     /// <inheritdoc />
-    /// <remarks>One <c>RPUSH</c> with every message, or one script with them as in <see cref="EnqueueAsync"/>.</remarks>
+    /// <remarks>One <c>RPUSH</c> with every message, or one script with them as in <see cref="EnqueueAsync"/>; all into one partition.</remarks>
     public async ValueTask EnqueueManyAsync(string queue, IReadOnlyList<ReadOnlyMemory<byte>> messages, SendId send = default, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(queue);
         ArgumentNullException.ThrowIfNull(messages);
         if (messages.Count == 0) return;
+        var target = NextPartition(queue);
+        await RegisterAsync(target).ConfigureAwait(false);
         if (send.IsNone)
         {
             var entries = new RedisValue[messages.Count];
             for (int i = 0; i < entries.Length; i++) entries[i] = RedisRecords.Entry(messages[i].Span);
-            await db.ListRightPushAsync(keys.Queue(queue), entries).ConfigureAwait(false);
+            await db.ListRightPushAsync(target.Ready, entries).ConfigureAwait(false);
             return;
         }
-        var args = new RedisValue[messages.Count + 2];
-        args[0] = Bit(send);
-        args[1] = SentTtl;
-        for (int i = 0; i < messages.Count; i++) args[i + 2] = RedisRecords.Entry(messages[i].Span);
-        await db.ScriptEvaluateAsync(LuaScripts.EnqueueOnce, [keys.Queue(queue), keys.Sent(send.Producer!, send.Sequence)], args).ConfigureAwait(false);
+        var args = new RedisValue[messages.Count + 4];
+        args[0] = 0;
+        args[1] = target.ReadyPrefix;
+        args[2] = Bit(send);
+        args[3] = SentTtl;
+        for (int i = 0; i < messages.Count; i++) args[i + 4] = RedisRecords.Entry(messages[i].Span);
+        await db.ScriptEvaluateAsync(LuaScripts.Enqueue, EnqueueKeys(target, send), args).ConfigureAwait(false);
     }
 
+    private static RedisKey[] EnqueueKeys(QueueKeys target, SendId send)
+        => send.IsNone ? [target.Ready, target.Priorities, target.Marked] : [target.Ready, target.Priorities, target.Marked, target.Sent(send.Producer!, send.Sequence)];
+
     /// <inheritdoc />
+    /// <remarks>One script call on the queue's schedule (on a partitioned queue, the next partition's).</remarks>
     public async ValueTask ScheduleAsync(string queue, ReadOnlyMemory<byte> message, DateTimeOffset eta, SendId send = default, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(queue);
-        RedisKey[] scriptKeys = send.IsNone ? [keys.Schedule, keys.Sequence] : [keys.Schedule, keys.Sequence, keys.Sent(send.Producer!, send.Sequence)];
+        var target = NextPartition(queue);
+        await RegisterAsync(target).ConfigureAwait(false);
+        RedisKey[] scriptKeys = send.IsNone ? [target.Schedule, target.Sequence] : [target.Schedule, target.Sequence, target.Sent(send.Producer!, send.Sequence)];
         await db.ScriptEvaluateAsync(LuaScripts.Schedule, scriptKeys,
-            [eta.ToUnixTimeMilliseconds(), queue, message, send.IsNone ? 0 : Bit(send), SentTtl]).ConfigureAwait(false);
+            [eta.ToUnixTimeMilliseconds(), 0, message, send.IsNone ? 0 : Bit(send), SentTtl]).ConfigureAwait(false);
     }
 
     private static readonly long SentTtl = RedisRecords.CeilingMs(SendId.RememberedFor);
@@ -183,7 +202,7 @@ public sealed partial class RedisStorage : ITaskStorage
         {
             throw new ArgumentException("a send's producer must be a non-empty name without braces", nameof(send));
         }
-        return send.Sequence % RedisKeys.SendsPerBitmap;
+        return send.Sequence % QueueKeys.SendsPerBitmap;
     }
 
     /// <inheritdoc />
@@ -205,20 +224,44 @@ public sealed partial class RedisStorage : ITaskStorage
     };
 
     /// <inheritdoc />
-    /// <remarks>One script call; what is due is decided by Redis <c>TIME</c>.</remarks>
+    /// <remarks>
+    /// Reads the registry of queues, then one script call per queue, pipelined (each moves up to
+    /// <paramref name="limit"/>); what is due is decided by Redis <c>TIME</c>.
+    /// </remarks>
     public async ValueTask<PromoteResult> PromoteDueAsync(int limit, CancellationToken cancellationToken = default)
     {
-        if (limit <= 0) return new PromoteResult(0, await NextDueAsync().ConfigureAwait(false), await GetTimeAsync(cancellationToken).ConfigureAwait(false));
-        var reply = (RedisResult[])(await db.ScriptEvaluateAsync(LuaScripts.Promote, [keys.Schedule], [keys.QueuePrefix, limit])
-            .ConfigureAwait(false))!;
-        DateTimeOffset? next = reply[1].IsNull ? null : RedisRecords.FromUnixMs((long)(double)reply[1]);
-        return new PromoteResult((int)reply[0], next, RedisRecords.FromUnixMs((long)reply[2]));
-    }
-
-    private async Task<DateTimeOffset?> NextDueAsync()
-    {
-        var first = await db.SortedSetRangeByRankWithScoresAsync(keys.Schedule, 0, 0).ConfigureAwait(false);
-        return first.Length == 0 ? null : RedisRecords.FromUnixMs((long)first[0].Score);
+        var queues = await RegisteredQueuesAsync().ConfigureAwait(false);
+        if (queues.Length == 0 || limit <= 0)
+        {
+            DateTimeOffset? soonest = null;
+            foreach (var q in queues)
+            {
+                var first = await db.SortedSetRangeByRankWithScoresAsync(q.Schedule, 0, 0).ConfigureAwait(false);
+                if (first.Length > 0 && (soonest is null || first[0].Score < soonest.Value.ToUnixTimeMilliseconds())) soonest = RedisRecords.FromUnixMs((long)first[0].Score);
+            }
+            return new PromoteResult(0, soonest, await GetTimeAsync(cancellationToken).ConfigureAwait(false));
+        }
+        var calls = new Task<RedisResult>[queues.Length];
+        for (int i = 0; i < queues.Length; i++)
+        {
+            var q = queues[i];
+            calls[i] = db.ScriptEvaluateAsync(LuaScripts.Promote, [q.Schedule, q.Ready, q.Priorities, q.Marked], [limit, q.ReadyPrefix]);
+        }
+        int moved = 0;
+        DateTimeOffset? next = null;
+        long now = 0;
+        foreach (var call in calls)
+        {
+            var reply = (RedisResult[])(await call.ConfigureAwait(false))!;
+            moved += (int)reply[0];
+            if (!reply[1].IsNull)
+            {
+                var due = RedisRecords.FromUnixMs((long)(double)reply[1]);
+                if (next is null || due < next) next = due;
+            }
+            now = Math.Max(now, (long)reply[2]);
+        }
+        return new PromoteResult(moved, next, RedisRecords.FromUnixMs(now));
     }
 
     /// <inheritdoc />

@@ -60,11 +60,55 @@ public sealed class RedisStorageOptions
     /// </example>
     public Action<ConfigurationOptions>? ConfigureConnection { get; set; }
 
+    /// <summary>
+    /// Queues split into partitions: queue name → number of partitions (2 to 1024). Each partition is
+    /// a queue of its own under its own hash tag, so on Redis Cluster one queue's traffic spreads over
+    /// as many slots (and shards) as it has partitions. Producers put each send in the next partition
+    /// in turn; workers take from all of them, starting from a different one each time.
+    /// </summary>
+    /// <remarks>
+    /// <para>
+    /// Order: messages of one partition keep their order (first in, first out within a priority);
+    /// messages of different partitions do not. A partitioned queue keeps only the order a partitioned
+    /// log would: none across partitions.
+    /// </para>
+    /// <para>
+    /// Give every producer and worker of the application the same partitions. Partition 0 is the
+    /// queue's own keys and partition <c>k</c> is the queue <c>&lt;name&gt;#&lt;k&gt;</c>, so going from 1 to N
+    /// partitions keeps what is queued; going down strands the messages of the dropped partitions
+    /// until a worker takes from them by name (<c>--queue orders#3</c>). Leave a queue with one
+    /// partition unless one Redis shard cannot carry it: a take on a partitioned queue tries the
+    /// partitions one after another.
+    /// </para>
+    /// </remarks>
+    public IDictionary<string, int> Partitions { get; } = new Dictionary<string, int>(StringComparer.Ordinal);
+
+    /// <summary>The most partitions a queue can have.</summary>
+    public const int MaxPartitions = 1024;
+
     /// <summary>Checks the options; throws <see cref="ArgumentException"/> naming what is wrong.</summary>
     public void Validate()
     {
         ValidateApplicationName(ApplicationName);
+        ValidatePartitions();
         _ = BuildConfiguration();
+    }
+
+    /// <summary>Checks <see cref="Partitions"/>; throws <see cref="ArgumentException"/> naming what is wrong.</summary>
+    internal void ValidatePartitions()
+    {
+        foreach (var (queue, count) in Partitions)
+        {
+            if (string.IsNullOrEmpty(queue))
+            {
+                throw new ArgumentException("RedisStorageOptions.Partitions names an empty queue.", nameof(Partitions));
+            }
+            if (count is < 1 or > MaxPartitions)
+            {
+                throw new ArgumentException(
+                    $"RedisStorageOptions.Partitions gives queue '{queue}' {count} partitions: give 1 to {MaxPartitions}.", nameof(Partitions));
+            }
+        }
     }
 
     /// <summary>Checks an application name; throws <see cref="ArgumentException"/> naming what is wrong.</summary>
@@ -78,6 +122,12 @@ public sealed class RedisStorageOptions
         {
             throw new ArgumentException(
                 $"RedisStorageOptions.ApplicationName '{name}' must not contain '{{' or '}}': it becomes the Redis hash tag {{tq:<name>}}.",
+                nameof(ApplicationName));
+        }
+        if (name.Contains(":q:", StringComparison.Ordinal) || name.Contains(":r:", StringComparison.Ordinal))
+        {
+            throw new ArgumentException(
+                $"RedisStorageOptions.ApplicationName '{name}' must not contain ':q:' or ':r:': queues and results of application <name> live under the hash tags {{tq:<name>:q:...}} and {{tq:<name>:r:...}}, which such a name would share with another application.",
                 nameof(ApplicationName));
         }
     }

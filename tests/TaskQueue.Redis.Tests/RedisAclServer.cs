@@ -102,7 +102,8 @@ public sealed partial class RedisAclServer : IAsyncLifetime
     private string ForThisRun(string rule)
     {
         if (rule == ">" + DocumentedPassword) return ">" + password;
-        return rule == $"~{{tq:{DocumentedApplication}}}:*" ? $"~{{tq:{ApplicationName}}}:*" : rule;
+        string documented = "~{tq:" + DocumentedApplication;
+        return rule.StartsWith(documented, StringComparison.Ordinal) ? "~{tq:" + ApplicationName + rule[documented.Length..] : rule;
     }
 
     /// <summary>Reads the README's <c>&lt;!-- acl --&gt;</c> section: the user's line, the connection string, the optional grants.</summary>

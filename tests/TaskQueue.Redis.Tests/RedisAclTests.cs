@@ -95,7 +95,7 @@ public sealed class RedisAclTests(RedisAclServer redis) : IClassFixture<RedisAcl
         var other = new RedisKeys("scanned");
         await redis.Admin.GetDatabase().StringSetAsync(other.Result("t1"), "secret");
         var names = new List<RedisKey>();
-        await foreach (var key in redis.User.GetServer(redis.User.GetEndPoints()[0]).KeysAsync(pattern: other.Prefix + "*")) names.Add(key);
+        await foreach (var key in redis.User.GetServer(redis.User.GetEndPoints()[0]).KeysAsync(pattern: other.ResultTagPrefix + "*")) names.Add(key);
         Assert.Equal([other.Result("t1")], names);
         await AssertRefusedAsync(() => redis.User.GetDatabase().StringGetAsync(other.Result("t1")));
     }
@@ -120,7 +120,7 @@ public sealed class RedisAclTests(RedisAclServer redis) : IClassFixture<RedisAcl
         var rules = redis.Documented.Rules;
         Assert.Equal("on", rules[0]);
         Assert.Single(rules, r => r.StartsWith('>'));
-        Assert.Equal(["resetkeys", "~{tq:shop}:*", "resetchannels", "-@all"], rules.Where(r => !r.StartsWith('>') && !r.StartsWith('+') && r != "on"));
+        Assert.Equal(["resetkeys", "~{tq:shop}:*", "~{tq:shop:q:*", "~{tq:shop:r:*", "resetchannels", "-@all"], rules.Where(r => !r.StartsWith('>') && !r.StartsWith('+') && r != "on"));
         Assert.DoesNotContain(rules, r => r.StartsWith("+@", StringComparison.Ordinal));
         // Nothing optional sneaked into the line that every deployment copies.
         Assert.Empty(rules.Intersect(redis.Documented.OptionalRules));

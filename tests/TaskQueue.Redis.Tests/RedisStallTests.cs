@@ -22,7 +22,7 @@ public sealed class RedisStallTests
         Assert.Equal(1, proxy.Dropped);
 
         using var direct = await ConnectionMultiplexer.ConnectAsync(server.ConnectionString);
-        Assert.Equal(2, await direct.GetDatabase().ListLengthAsync("{tq:lost}:q:default"));
+        Assert.Equal(2, await direct.GetDatabase().ListLengthAsync("{tq:lost:q:default}:ready"));
         Assert.Equal([first.Id, second.Id], (await app.PendingAsync()).Select(m => m.Id));
     }
 

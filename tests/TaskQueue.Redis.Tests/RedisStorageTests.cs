@@ -58,10 +58,11 @@ public sealed class RedisStorageTests(RedisServerFixture redis, ITestOutputHelpe
         await storage.EnqueueAsync("jobs", B("m"));
         var before = await storage.GetTimeAsync();
         var taken = Assert.Single((await storage.TakeAsync(["jobs"], "worker-7", 1, TimeSpan.FromSeconds(1))).Messages);
-        var record = Assert.Single(await redis.Connection.GetDatabase().HashGetAllAsync(storage.Keys.Processing("worker-7")));
+        var record = Assert.Single(await redis.Connection.GetDatabase().HashGetAllAsync(storage.Keys.Of("jobs").Processing("worker-7")));
         var parts = ((string)record.Name!).Split('|');
         Assert.Equal(taken.Receipt, (string)record.Name!);
-        Assert.Equal("jobs", parts[2]);
+        Assert.Equal("0", parts[2]);
+        Assert.Equal("jobs", parts[3]);
         var takenAt = DateTimeOffset.FromUnixTimeMilliseconds(long.Parse(parts[1], CultureInfo.InvariantCulture));
         Assert.InRange(takenAt, before.AddSeconds(-1), before.AddSeconds(5));
     }
