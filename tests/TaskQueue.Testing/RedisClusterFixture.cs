@@ -36,9 +36,6 @@ public sealed class RedisClusterFixture : IAsyncLifetime
     /// <summary>A storage on the shared connection with a fresh application name (<see cref="RedisServerFixture.NewApplicationName"/>).</summary>
     public RedisStorage CreateStorage() => new(Connection, RedisServerFixture.NewApplicationName());
 
-    /// <summary>The primaries of the cluster, as the connection sees them.</summary>
-    public IReadOnlyList<IServer> Primaries => [.. Connection.GetServers().Where(s => s.IsConnected && !s.IsReplica)];
-
     /// <inheritdoc />
     public async Task InitializeAsync()
     {
