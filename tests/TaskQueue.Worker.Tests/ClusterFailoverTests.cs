@@ -93,10 +93,15 @@ public sealed class ClusterFailoverTests(RedisServerFixture redis, ITestOutputHe
         await Eventually.UntilAsync(async () =>
         {
             if (!await cluster.IsHealthyAsync()) return false;
-            var primary = await cluster.PrimaryOfAsync(QueueKey(application, Queues[0]));
-            if (primary.Port == victim.Port) return false;
-            successor = primary;
-            return true;
+            try
+            {
+                successor = await cluster.PrimaryOfAsync(QueueKey(application, Queues[0]));
+            }
+            catch (InvalidOperationException)
+            {
+                return false;   // the slot has no primary in the view that was read: the election is under way
+            }
+            return successor.Port != victim.Port;
         }, $"a replica of {victim} to take over and the cluster to be healthy", Long);
         var failover = outage.Elapsed;
 
