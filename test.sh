@@ -2,13 +2,15 @@
 # Runs every test of the repository, the way CI does:
 #   1. installs redis-server and chromium (for the dashboard's browser tests) with apt-get when the
 #      machine lacks them,
-#   2. starts a private Redis on a free loopback port with its own temp directory,
+#   2. starts a private Redis on a free loopback port with its own temp directory, and a private
+#      Redis Cluster beside it (three primaries, three replicas: eng/redis-cluster.sh),
 #   3. restores and builds everything with warnings as errors,
 #   4. publishes the sample worker as a native AOT binary,
-#   5. runs every test project against that Redis (one test drives the native worker),
+#   5. runs every test project against that Redis (the cluster tests against the cluster; one test
+#      drives the native worker),
 #   6. packs the packages into a local feed and builds, runs and native-publishes an app outside
 #      the repository that knows them only by PackageReference (tests/package-test.sh),
-#   7. stops Redis (also when something fails) and prints one line: "N passed, N failed".
+#   7. stops Redis and the cluster (also when something fails) and prints one line: "N passed, N failed".
 # Extra arguments go to `dotnet test` (for example: ./test.sh --filter Redis).
 set -uo pipefail
 cd "$(dirname "$0")"
@@ -38,6 +40,7 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/taskqueue-test.XXXXXX")
 redis_pid=""
 cleanup() {
   if [ -n "$redis_pid" ]; then kill "$redis_pid" 2>/dev/null; wait "$redis_pid" 2>/dev/null; fi
+  "$root/eng/redis-cluster.sh" stop "$work/cluster" 2>/dev/null
   rm -rf "$work"
 }
 trap cleanup EXIT INT TERM
@@ -60,6 +63,13 @@ done
 if [ -z "$redis_pid" ]; then echo "could not start redis-server"; cat "$work/redis.log" 2>/dev/null; echo "0 passed, 1 failed"; exit 1; fi
 export TASKQUEUE_REDIS="127.0.0.1:$port"
 echo "== redis-server $(redis-server --version | grep -o 'v=[0-9.]*') on $TASKQUEUE_REDIS"
+
+# The cluster the cluster tests share; the script prints its six endpoints, or says on stderr why it could not.
+if ! TASKQUEUE_REDIS_CLUSTER=$(eng/redis-cluster.sh start "$work/cluster" 2>"$work/cluster.err"); then
+  echo "could not start a Redis Cluster"; cat "$work/cluster.err"; echo "0 passed, 1 failed"; exit 1
+fi
+export TASKQUEUE_REDIS_CLUSTER
+echo "== redis cluster (3 primaries, 3 replicas) on $TASKQUEUE_REDIS_CLUSTER"
 
 echo "== build (warnings are errors)"
 if ! dotnet build TaskQueue.sln -nologo -clp:ErrorsOnly -v:q; then

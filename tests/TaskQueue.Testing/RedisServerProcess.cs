@@ -163,7 +163,8 @@ public sealed class RedisServerProcess : IAsyncDisposable
         }
     }
 
-    private static int FreePort()
+    /// <summary>A loopback port no one listens on now (the kernel's pick; another process may take it before it is used).</summary>
+    internal static int FreePort()
     {
         var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

@@ -58,7 +58,10 @@ public sealed class Scenario : IAsyncDisposable
         foreach (var w in workers) await w.DisposeAsync();
         await App.Storage.FlushAsync();
         await App.DisposeAsync();
-        var server = Db.Multiplexer.GetServers()[0];
-        await foreach (var key in server.KeysAsync(pattern: Prefix + ":*")) await Db.KeyDeleteAsync(key);
+        // Every primary holds some probe keys on a cluster; a single server is its own primary.
+        foreach (var server in Db.Multiplexer.GetServers().Where(s => s.IsConnected && !s.IsReplica))
+        {
+            await foreach (var key in server.KeysAsync(pattern: Prefix + ":*")) await Db.KeyDeleteAsync(key);
+        }
     }
 }
