@@ -31,11 +31,10 @@ public sealed class ClusterFailoverTests(RedisServerFixture redis, ITestOutputHe
     private static readonly string[] Queues = ["a", "b", "c"];
 
     /// <summary>
-    /// The key of <paramref name="queue"/>'s list, whose slot decides which primary the test kills.
-    /// Every key of an application is now under the hash tag <c>{tq:&lt;app&gt;}</c>; once each queue has
-    /// a hash tag of its own this becomes <c>{tq:&lt;app&gt;:q:&lt;queue&gt;}</c>.
+    /// The key of <paramref name="queue"/>'s ready list, whose slot decides which primary the test
+    /// kills: each queue has a hash tag of its own, <c>{tq:&lt;app&gt;:q:&lt;queue&gt;}</c>.
     /// </summary>
-    private static string QueueKey(string application, string queue) => $"{{tq:{application}}}:q:{queue}";
+    private static string QueueKey(string application, string queue) => $"{{tq:{application}:q:{queue}}}:ready";
 
     [Fact]
     public async Task A_primary_killed_while_workers_drain_loses_no_task_confirmed_by_WAIT_and_leaves_nothing_stuck()
