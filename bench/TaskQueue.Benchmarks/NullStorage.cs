@@ -7,8 +7,8 @@ internal sealed class NullStorage : ITaskStorage
 {
     private static NotSupportedException Unsupported() => new("NullStorage only accepts enqueues");
 
-    public ValueTask EnqueueAsync(string queue, ReadOnlyMemory<byte> message, SendId send = default, CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
-    public ValueTask EnqueueManyAsync(string queue, IReadOnlyList<ReadOnlyMemory<byte>> messages, SendId send = default, CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
+    public ValueTask EnqueueAsync(string queue, ReadOnlyMemory<byte> message, SendId send = default, int priority = 0, CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
+    public ValueTask EnqueueManyAsync(string queue, IReadOnlyList<ReadOnlyMemory<byte>> messages, SendId send = default, int priority = 0, CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     public ValueTask<DateTimeOffset> GetTimeAsync(CancellationToken cancellationToken = default) => new(DateTimeOffset.UtcNow);
     public ValueTask<TakenBatch> TakeAsync(IReadOnlyList<string> queues, string consumerId, int max, TimeSpan wait, CancellationToken cancellationToken = default) => throw Unsupported();
@@ -16,7 +16,7 @@ internal sealed class NullStorage : ITaskStorage
     public ValueTask HeartbeatAsync(string consumerId, TimeSpan ttl, CancellationToken cancellationToken = default) => throw Unsupported();
     public ValueTask RemoveHeartbeatAsync(string consumerId, CancellationToken cancellationToken = default) => throw Unsupported();
     public ValueTask<ReapResult> ReapAsync(int maxRedeliveries, CancellationToken cancellationToken = default) => throw Unsupported();
-    public ValueTask ScheduleAsync(string queue, ReadOnlyMemory<byte> message, DateTimeOffset eta, SendId send = default, CancellationToken cancellationToken = default) => throw Unsupported();
+    public ValueTask ScheduleAsync(string queue, ReadOnlyMemory<byte> message, DateTimeOffset eta, SendId send = default, int priority = 0, CancellationToken cancellationToken = default) => throw Unsupported();
     public ValueTask<PromoteResult> PromoteDueAsync(int limit, CancellationToken cancellationToken = default) => throw Unsupported();
     public ValueTask PutResultAsync(string taskId, ReadOnlyMemory<byte> value, TimeSpan? ttl, CancellationToken cancellationToken = default) => throw Unsupported();
     public ValueTask<byte[]?> ReadResultAsync(string taskId, bool preserve, CancellationToken cancellationToken = default) => throw Unsupported();
@@ -38,7 +38,7 @@ internal sealed class NullStorage : ITaskStorage
     public ValueTask<long> InFlightCountAsync(CancellationToken cancellationToken = default) => throw Unsupported();
     public ValueTask<StorageCounts> CountAsync(IReadOnlyList<string> queues, CancellationToken cancellationToken = default) => throw Unsupported();
     public ValueTask FlushAsync(CancellationToken cancellationToken = default) => throw Unsupported();
-    public ValueTask<bool> FirePeriodicAsync(string name, DateTimeOffset due, DateTimeOffset mark, string queue, ReadOnlyMemory<byte> message, CancellationToken cancellationToken = default) => throw Unsupported();
+    public ValueTask<bool> FirePeriodicAsync(string name, DateTimeOffset due, DateTimeOffset mark, string queue, ReadOnlyMemory<byte> message, int priority = 0, CancellationToken cancellationToken = default) => throw Unsupported();
     public ValueTask<DateTimeOffset?> GetPeriodicLastFiredAsync(string name, CancellationToken cancellationToken = default) => throw Unsupported();
     public ValueTask<bool> AcquireLockAsync(string name, string owner, TimeSpan ttl, CancellationToken cancellationToken = default) => throw Unsupported();
     public ValueTask<bool> TakeOverLockAsync(string name, string from, string to, TimeSpan ttl, CancellationToken cancellationToken = default) => throw Unsupported();

@@ -13,7 +13,7 @@ public sealed partial class RedisStorage
     /// the outbox. A process that dies in between leaves the message in the outbox, and the next
     /// reap relays it: the occurrence is neither lost nor queued twice.
     /// </remarks>
-    public async ValueTask<bool> FirePeriodicAsync(string name, DateTimeOffset due, DateTimeOffset mark, string queue, ReadOnlyMemory<byte> message,
+    public async ValueTask<bool> FirePeriodicAsync(string name, DateTimeOffset due, DateTimeOffset mark, string queue, ReadOnlyMemory<byte> message, int priority = 0,
         CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
@@ -21,7 +21,7 @@ public sealed partial class RedisStorage
         long dueMs = due.ToUnixTimeMilliseconds(), markMs = Math.Max(dueMs, mark.ToUnixTimeMilliseconds());
         var target = NextPartition(queue);
         var reply = await db.ScriptEvaluateAsync(LuaScripts.FirePeriodic, [keys.Periodic, keys.PausedPeriodic, keys.Outbox, keys.Sequence],
-            [name, dueMs, markMs, 0, target.Name, RedisRecords.Entry(message.Span)]).ConfigureAwait(false);
+            [name, dueMs, markMs, priority, target.Name, RedisRecords.Entry(message.Span)]).ConfigureAwait(false);
         if (reply.Resp2Type == ResultType.Integer) return false;
         await RelayAsync((byte[])reply!).ConfigureAwait(false);
         return true;
@@ -179,7 +179,7 @@ public sealed partial class RedisStorage
         var reply = (RedisResult[])(await db.ScriptEvaluateAsync(LuaScripts.FireRecurring,
             [keys.Recurring(fire.Id), keys.RecurringDue, keys.RecurringLock(fire.Id), keys.Outbox, keys.Sequence],
             [fire.Id, fire.ExpectedVersion, fire.Body, Ms(fire.NextRun), RedisRecords.Entry(fire.Message.Span), fire.LockOwner ?? "", Milliseconds(fire.LockTtl),
-             0, target.Name])
+             fire.Priority, target.Name])
             .ConfigureAwait(false))!;
         var status = (long)reply[0] switch
         {

@@ -135,34 +135,35 @@ public sealed partial class RedisStorage : ITaskStorage
 
     /// <inheritdoc />
     /// <remarks>
-    /// One <c>RPUSH</c> without a send id; with one, one script that also sets the send's bit in a
-    /// bitmap of the producer (one bit per send, kept for <see cref="SendId.RememberedFor"/>). On a
-    /// partitioned queue, into the next partition in turn.
+    /// One <c>RPUSH</c> without a send id or a priority; with either, one script that also sets the
+    /// send's bit in a bitmap of the producer (one bit per send, kept for <see cref="SendId.RememberedFor"/>)
+    /// or puts the message in its priority's list. On a partitioned queue, into the next partition in turn.
     /// </remarks>
-    public async ValueTask EnqueueAsync(string queue, ReadOnlyMemory<byte> message, SendId send = default, CancellationToken cancellationToken = default)
+    public async ValueTask EnqueueAsync(string queue, ReadOnlyMemory<byte> message, SendId send = default, int priority = 0, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(queue);
         var target = NextPartition(queue);
         await RegisterAsync(target).ConfigureAwait(false);
-        if (send.IsNone)
+        if (send.IsNone && priority == 0)
         {
             await db.ListRightPushAsync(target.Ready, RedisRecords.Entry(message.Span)).ConfigureAwait(false);
             return;
         }
-        await db.ScriptEvaluateAsync(LuaScripts.Enqueue, EnqueueKeys(target, send), [0, target.ReadyPrefix, Bit(send), SentTtl, RedisRecords.Entry(message.Span)])
+        await db.ScriptEvaluateAsync(LuaScripts.Enqueue, EnqueueKeys(target, send), [priority, target.ReadyPrefix, send.IsNone ? 0 : Bit(send), SentTtl, RedisRecords.Entry(message.Span)])
             .ConfigureAwait(false);
     }
 
     /// <inheritdoc />
     /// <remarks>One <c>RPUSH</c> with every message, or one script with them as in <see cref="EnqueueAsync"/>; all into one partition.</remarks>
-    public async ValueTask EnqueueManyAsync(string queue, IReadOnlyList<ReadOnlyMemory<byte>> messages, SendId send = default, CancellationToken cancellationToken = default)
+    public async ValueTask EnqueueManyAsync(string queue, IReadOnlyList<ReadOnlyMemory<byte>> messages, SendId send = default, int priority = 0,
+        CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(queue);
         ArgumentNullException.ThrowIfNull(messages);
         if (messages.Count == 0) return;
         var target = NextPartition(queue);
         await RegisterAsync(target).ConfigureAwait(false);
-        if (send.IsNone)
+        if (send.IsNone && priority == 0)
         {
             var entries = new RedisValue[messages.Count];
             for (int i = 0; i < entries.Length; i++) entries[i] = RedisRecords.Entry(messages[i].Span);
@@ -170,9 +171,9 @@ public sealed partial class RedisStorage : ITaskStorage
             return;
         }
         var args = new RedisValue[messages.Count + 4];
-        args[0] = 0;
+        args[0] = priority;
         args[1] = target.ReadyPrefix;
-        args[2] = Bit(send);
+        args[2] = send.IsNone ? 0 : Bit(send);
         args[3] = SentTtl;
         for (int i = 0; i < messages.Count; i++) args[i + 4] = RedisRecords.Entry(messages[i].Span);
         await db.ScriptEvaluateAsync(LuaScripts.Enqueue, EnqueueKeys(target, send), args).ConfigureAwait(false);
@@ -183,14 +184,15 @@ public sealed partial class RedisStorage : ITaskStorage
 
     /// <inheritdoc />
     /// <remarks>One script call on the queue's schedule (on a partitioned queue, the next partition's).</remarks>
-    public async ValueTask ScheduleAsync(string queue, ReadOnlyMemory<byte> message, DateTimeOffset eta, SendId send = default, CancellationToken cancellationToken = default)
+    public async ValueTask ScheduleAsync(string queue, ReadOnlyMemory<byte> message, DateTimeOffset eta, SendId send = default, int priority = 0,
+        CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(queue);
         var target = NextPartition(queue);
         await RegisterAsync(target).ConfigureAwait(false);
         RedisKey[] scriptKeys = send.IsNone ? [target.Schedule, target.Sequence] : [target.Schedule, target.Sequence, target.Sent(send.Producer!, send.Sequence)];
         await db.ScriptEvaluateAsync(LuaScripts.Schedule, scriptKeys,
-            [eta.ToUnixTimeMilliseconds(), 0, message, send.IsNone ? 0 : Bit(send), SentTtl]).ConfigureAwait(false);
+            [eta.ToUnixTimeMilliseconds(), priority, message, send.IsNone ? 0 : Bit(send), SentTtl]).ConfigureAwait(false);
     }
 
     private static readonly long SentTtl = RedisRecords.CeilingMs(SendId.RememberedFor);

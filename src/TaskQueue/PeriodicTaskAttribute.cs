@@ -47,6 +47,13 @@ public sealed class PeriodicTaskAttribute : Attribute
     public int RetryDelaySeconds { get; set; }
 
     /// <summary>
+    /// The priority of the task's runs in their queue: workers take a queue's higher priorities first,
+    /// and runs of equal priority in the order they were sent. Defaults to 0; negative values run
+    /// after the default. 
+    /// </summary>
+    public int Priority { get; set; }
+
+    /// <summary>
     /// What happens to occurrences that passed while no consumer ran. Defaults to
     /// <see cref="MissedRunPolicy.Skip"/>: they are not run.
     /// </summary>

@@ -11,10 +11,11 @@ public sealed partial class TaskApp
     /// Enqueues one run of <paramref name="task"/> with already-encoded arguments and returns its id.
     /// Generated stubs call this; application code uses the stubs.
     /// </summary>
+    /// <remarks><paramref name="priority"/> overrides the task's <see cref="TaskDescriptor.Priority"/> for this run.</remarks>
     /// <exception cref="TaskMessageTooLargeException">The message is larger than <see cref="MaxMessageSize"/>.</exception>
     [EditorBrowsable(EditorBrowsableState.Never)]
     public async ValueTask<string> EnqueueAsync(TaskDescriptor task, ReadOnlyMemory<byte> arguments, int? retries = null, TimeSpan? retryDelay = null,
-        CancellationToken cancellationToken = default)
+        int? priority = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(task);
         using var sending = TaskTelemetry.StartSend(task, "enqueue");
@@ -27,8 +28,8 @@ public sealed partial class TaskApp
             await new TaskExecutor(this).RunEagerAsync(message, task, cancellationToken).ConfigureAwait(false);
             return message.Id;
         }
-        await CallStorageAsync("enqueue task", task.Name, (task.Queue, body, NewSend()),
-            static (storage, s, ct) => storage.EnqueueAsync(s.Queue, s.body, s.Item3, ct), cancellationToken).ConfigureAwait(false);
+        await CallStorageAsync("enqueue task", task.Name, (task.Queue, body, NewSend(), Priority: priority ?? task.Priority),
+            static (storage, s, ct) => storage.EnqueueAsync(s.Queue, s.body, s.Item3, s.Priority, ct), cancellationToken).ConfigureAwait(false);
         TaskTelemetry.Sent(task, 1);
         Events.Publish(TaskEventKind.Enqueued, message.Id, message.Name);
         return message.Id;
@@ -36,8 +37,8 @@ public sealed partial class TaskApp
 
     /// <inheritdoc cref="EnqueueAsync"/>
     [EditorBrowsable(EditorBrowsableState.Never)]
-    public string Enqueue(TaskDescriptor task, ReadOnlyMemory<byte> arguments, int? retries = null, TimeSpan? retryDelay = null)
-        => Sync.Wait(EnqueueAsync(task, arguments, retries, retryDelay));
+    public string Enqueue(TaskDescriptor task, ReadOnlyMemory<byte> arguments, int? retries = null, TimeSpan? retryDelay = null, int? priority = null)
+        => Sync.Wait(EnqueueAsync(task, arguments, retries, retryDelay, priority));
 
     /// <summary>
     /// Enqueues many runs of <paramref name="task"/> in one round trip and returns their ids, in order.
@@ -69,8 +70,8 @@ public sealed partial class TaskApp
         }
         if (encoded.Count > 0)
         {
-            await CallStorageAsync("enqueue many of task", task.Name, (task.Queue, encoded, NewSend()),
-                static (storage, s, ct) => storage.EnqueueManyAsync(s.Queue, s.encoded, s.Item3, ct), cancellationToken).ConfigureAwait(false);
+            await CallStorageAsync("enqueue many of task", task.Name, (task.Queue, encoded, NewSend(), task.Priority),
+                static (storage, s, ct) => storage.EnqueueManyAsync(s.Queue, s.encoded, s.Item3, s.Priority, ct), cancellationToken).ConfigureAwait(false);
             TaskTelemetry.Sent(task, encoded.Count);
             sending?.SetTag("messaging.batch.message_count", encoded.Count);
             foreach (var id in ids) Events.Publish(TaskEventKind.Enqueued, id, task.Name);
@@ -86,7 +87,7 @@ public sealed partial class TaskApp
     /// <exception cref="TaskMessageTooLargeException">The message is larger than <see cref="MaxMessageSize"/>.</exception>
     [EditorBrowsable(EditorBrowsableState.Never)]
     public async ValueTask<string> ScheduleAsync(TaskDescriptor task, ReadOnlyMemory<byte> arguments, TimeSpan? delay = null, DateTimeOffset? eta = null,
-        int? retries = null, TimeSpan? retryDelay = null, CancellationToken cancellationToken = default)
+        int? retries = null, TimeSpan? retryDelay = null, int? priority = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(task);
         if (delay is null == eta is null)
@@ -108,8 +109,8 @@ public sealed partial class TaskApp
             await new TaskExecutor(this).RunEagerAsync(message, task, cancellationToken).ConfigureAwait(false);
             return message.Id;
         }
-        await CallStorageAsync("schedule task", task.Name, (task.Queue, body, due, NewSend()),
-            static (storage, s, ct) => storage.ScheduleAsync(s.Queue, s.body, s.due, s.Item4, ct), cancellationToken).ConfigureAwait(false);
+        await CallStorageAsync("schedule task", task.Name, (task.Queue, body, due, NewSend(), Priority: priority ?? task.Priority),
+            static (storage, s, ct) => storage.ScheduleAsync(s.Queue, s.body, s.due, s.Item4, s.Priority, ct), cancellationToken).ConfigureAwait(false);
         TaskTelemetry.Sent(task, 1);
         Events.Publish(TaskEventKind.Scheduled, message.Id, message.Name);
         return message.Id;
@@ -118,8 +119,8 @@ public sealed partial class TaskApp
     /// <inheritdoc cref="ScheduleAsync"/>
     [EditorBrowsable(EditorBrowsableState.Never)]
     public string Schedule(TaskDescriptor task, ReadOnlyMemory<byte> arguments, TimeSpan? delay = null, DateTimeOffset? eta = null,
-        int? retries = null, TimeSpan? retryDelay = null)
-        => Sync.Wait(ScheduleAsync(task, arguments, delay, eta, retries, retryDelay));
+        int? retries = null, TimeSpan? retryDelay = null, int? priority = null)
+        => Sync.Wait(ScheduleAsync(task, arguments, delay, eta, retries, retryDelay, priority));
 
     /// <summary>The storage's clock, read as a client call (retried through passing failures).</summary>
     internal ValueTask<DateTimeOffset> StorageTimeAsync(CancellationToken cancellationToken)

@@ -32,4 +32,11 @@ public sealed class TaskAttribute : Attribute
 
     /// <summary>Seconds to wait before each retry. Defaults to 0 (retry at once).</summary>
     public int RetryDelaySeconds { get; set; }
+
+    /// <summary>
+    /// The priority of the task's runs in their queue: workers take a queue's higher priorities first,
+    /// and runs of equal priority in the order they were sent. Defaults to 0; negative values run
+    /// after the default. A call can give its own (<c>priority:</c> on the generated stubs).
+    /// </summary>
+    public int Priority { get; set; }
 }

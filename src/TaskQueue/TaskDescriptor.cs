@@ -76,12 +76,18 @@ public sealed class TaskDescriptor
     [EditorBrowsable(EditorBrowsableState.Never)]
     public ArgumentsRenderer? ArgumentsRenderer { get; init; }
 
+    /// <summary>
+    /// The default priority of the task's runs in their queue (<see cref="TaskAttribute.Priority"/>):
+    /// higher runs first, equal priorities in the order sent. 0 unless the attribute says otherwise.
+    /// </summary>
+    public int Priority { get; init; }
+
     /// <summary>For a periodic task (<see cref="PeriodicTaskAttribute"/>): its schedule; null for other tasks.</summary>
     public PeriodicSchedule? Periodic { get; init; }
 
     /// <summary>A copy of this descriptor with another schedule (see <see cref="TaskCatalog.WithPeriodic"/>).</summary>
     internal TaskDescriptor WithPeriodic(PeriodicSchedule periodic)
-        => new(Name, Queue, Retries, RetryDelay, Invoker) { Periodic = periodic, ArgumentsRenderer = ArgumentsRenderer };
+        => new(Name, Queue, Retries, RetryDelay, Invoker) { Periodic = periodic, ArgumentsRenderer = ArgumentsRenderer, Priority = Priority };
 
     /// <summary>
     /// A message's arguments as JSON for people to read (an admin command, a dashboard, a dead letter): one

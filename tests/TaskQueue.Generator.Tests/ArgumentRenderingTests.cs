@@ -34,7 +34,7 @@ public sealed class ArgumentRenderingTests
 
         Assert.Equal(
             """
-            {"color":"Blue","priority":"Low","limit":42,"note":"note \"quoted\"","id":"6f9619ff-8b86-d011-b42d-00cf4fc964ff",
+            {"color":"Blue","urgency":"Low","limit":42,"note":"note \"quoted\"","id":"6f9619ff-8b86-d011-b42d-00cf4fc964ff",
             "when":"2020-01-02T03:04:05-05:30","at":"2021-06-07T08:09:10Z","span":"00:00:01.2345000","amount":79228162514264337593543950335,
             "letter":"é","flag":true,"ratio":1.25,"precise":3.141592653589793,"tiny":-128,"small":-32768,"port":65535,"big":4294967295,
             "long":-9223372036854775808,"huge":18446744073709551615,"byte":200}
@@ -51,7 +51,7 @@ public sealed class ArgumentRenderingTests
 
         Assert.Equal(
             """
-            {"color":7,"priority":null,"limit":null,"note":null,"id":null,"when":"0001-01-01T00:00:00+00:00","at":"2021-06-07T08:09:10",
+            {"color":7,"urgency":null,"limit":null,"note":null,"id":null,"when":"0001-01-01T00:00:00+00:00","at":"2021-06-07T08:09:10",
             "span":"-1.12:00:00","amount":0.10,"letter":"x","flag":false,"ratio":"NaN","precise":"-Infinity","tiny":0,"small":0,"port":0,
             "big":0,"long":0,"huge":0,"byte":0}
             """.ReplaceLineEndings(""),

@@ -174,7 +174,7 @@ public sealed class DiagnosticTests
         => DiagnosticAssert.Single(
             Tasks("    [Task] public static void Retry(int retries) { }"),
             "TQ0008", "int retries", 12,
-            "Parameter 'retries' of task 'Beans.BeanTasks.Retry' has a name the generated stubs use for their own parameters; rename it (retries, retryDelay, delay, eta, cancellationToken, arguments and count are taken)");
+            "Parameter 'retries' of task 'Beans.BeanTasks.Retry' has a name the generated stubs use for their own parameters; rename it (retries, retryDelay, priority, delay, eta, cancellationToken, arguments and count are taken)");
 
     [Fact]
     public void TQ0009_negative_retries()

@@ -87,7 +87,7 @@ internal static partial class GoldenCases
         {
             [Task]
             public static Color? Pick(
-                Color color, Priority? priority, int? limit, string? note, Guid? id, DateTimeOffset when, DateTime at,
+                Color color, Priority? urgency, int? limit, string? note, Guid? id, DateTimeOffset when, DateTime at,
                 TimeSpan span, decimal amount, char letter, bool flag, float ratio, sbyte tiny, ushort port, uint big, ulong huge) => color;
         }
         """;

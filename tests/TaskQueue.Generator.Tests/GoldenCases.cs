@@ -160,7 +160,7 @@ internal static partial class GoldenCases
 
         public static class Renamed
         {
-            [Task(Name = "beans.count", Queue = "reports", Retries = 1)]
+            [Task(Name = "beans.count", Queue = "reports", Retries = 1, Priority = 3)]
             public static int CountAgain(int num) => num;
         }
         """;
@@ -220,7 +220,7 @@ internal static partial class GoldenCases
             }
 
             // 6 fields: every 10 seconds; the context and the token come from the executor.
-            [PeriodicTask("*/10 * * * * *", Name = "jobs.poll", Queue = "polling", Retries = 2, RetryDelaySeconds = 5)]
+            [PeriodicTask("*/10 * * * * *", Name = "jobs.poll", Queue = "polling", Retries = 2, RetryDelaySeconds = 5, Priority = -1)]
             public static Task Poll(TaskContext context, CancellationToken cancellationToken) => Task.Delay(1, cancellationToken);
 
             // The last day of every month; after downtime, one run for all that was missed.

@@ -25,6 +25,9 @@ public static class TestTasks
     [Task]
     public static int Zero() => 0;
 
+    [Task(Priority = 5)]
+    public static string Urgent(string text) => text;
+
     [Task]
     public static void Touch(string key) => Counters.Increment(key);
 

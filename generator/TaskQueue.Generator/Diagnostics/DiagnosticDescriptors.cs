@@ -48,7 +48,7 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor ParameterNameReserved = Error(
         "TQ0008",
         "Task parameter name is used by the stubs",
-        "Parameter '{0}' of task '{1}' has a name the generated stubs use for their own parameters; rename it (retries, retryDelay, delay, eta, cancellationToken, arguments and count are taken)");
+        "Parameter '{0}' of task '{1}' has a name the generated stubs use for their own parameters; rename it (retries, retryDelay, priority, delay, eta, cancellationToken, arguments and count are taken)");
 
     public static readonly DiagnosticDescriptor InvalidTaskAttributeValue = Error(
         "TQ0009",

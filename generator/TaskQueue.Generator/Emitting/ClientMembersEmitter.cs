@@ -10,7 +10,7 @@ namespace TaskQueue.Generator.Emitting;
 /// </summary>
 internal static class ClientMembersEmitter
 {
-    private const string Retries = "int? retries = null, " + Known.TimeSpan + "? retryDelay = null";
+    private const string Retries = "int? retries = null, " + Known.TimeSpan + "? retryDelay = null, int? priority = null";
     private const string Schedule = Known.TimeSpan + "? delay = null, " + Known.DateTimeOffset + "? eta = null, " + Retries;
     private const string Token = Known.CancellationToken + " cancellationToken = default";
     private const string ConfigureAwait = ".ConfigureAwait(false)";
@@ -26,24 +26,24 @@ internal static class ClientMembersEmitter
         Docs.PayloadParams(w, s);
         Docs.RetryParams(w);
         Docs.Returns(w, Docs.ResultReturns(s.Spec));
-        Member(w, s, bound, s.ResultType, "Enqueue", StubShape.Join(payload, Retries), StubShape.Join(args, "retries, retryDelay"),
-            $"{resultOf}(this.App, this.App.Enqueue({descriptor}, {encode}, retries, retryDelay))");
+        Member(w, s, bound, s.ResultType, "Enqueue", StubShape.Join(payload, Retries), StubShape.Join(args, "retries, retryDelay, priority"),
+            $"{resultOf}(this.App, this.App.Enqueue({descriptor}, {encode}, retries, retryDelay, priority))");
 
         Docs.Summary(w, $"Enqueues a run of the task on {on}.");
         Docs.PayloadParams(w, s);
         Docs.RetryParams(w);
         Docs.CancellationParam(w);
         Docs.Returns(w, Docs.ResultReturns(s.Spec));
-        Member(w, s, bound, resultTask, "EnqueueAsync", StubShape.Join(payload, Retries, Token), StubShape.Join(args, "retries, retryDelay, cancellationToken"),
-            $"{resultOf}(this.App, await this.App.EnqueueAsync({descriptor}, {encode}, retries, retryDelay, cancellationToken){ConfigureAwait})", isAsync: true);
+        Member(w, s, bound, resultTask, "EnqueueAsync", StubShape.Join(payload, Retries, Token), StubShape.Join(args, "retries, retryDelay, priority, cancellationToken"),
+            $"{resultOf}(this.App, await this.App.EnqueueAsync({descriptor}, {encode}, retries, retryDelay, priority, cancellationToken){ConfigureAwait})", isAsync: true);
 
         ScheduleDocs(w, s, on);
-        Member(w, s, bound, s.ResultType, "Schedule", StubShape.Join(payload, Schedule), StubShape.Join(args, "delay, eta, retries, retryDelay"),
-            $"{resultOf}(this.App, this.App.Schedule({descriptor}, {encode}, delay, eta, retries, retryDelay))");
+        Member(w, s, bound, s.ResultType, "Schedule", StubShape.Join(payload, Schedule), StubShape.Join(args, "delay, eta, retries, retryDelay, priority"),
+            $"{resultOf}(this.App, this.App.Schedule({descriptor}, {encode}, delay, eta, retries, retryDelay, priority))");
 
         ScheduleDocs(w, s, on, withToken: true);
-        Member(w, s, bound, resultTask, "ScheduleAsync", StubShape.Join(payload, Schedule, Token), StubShape.Join(args, "delay, eta, retries, retryDelay, cancellationToken"),
-            $"{resultOf}(this.App, await this.App.ScheduleAsync({descriptor}, {encode}, delay, eta, retries, retryDelay, cancellationToken){ConfigureAwait})", isAsync: true);
+        Member(w, s, bound, resultTask, "ScheduleAsync", StubShape.Join(payload, Schedule, Token), StubShape.Join(args, "delay, eta, retries, retryDelay, priority, cancellationToken"),
+            $"{resultOf}(this.App, await this.App.ScheduleAsync({descriptor}, {encode}, delay, eta, retries, retryDelay, priority, cancellationToken){ConfigureAwait})", isAsync: true);
 
         EnqueueManyEmitter.Emit(w, s, bound, on);
 

@@ -34,6 +34,7 @@ internal static class Docs
     {
         Param(w, "retries", "Retries for this run; null keeps the task's default.");
         Param(w, "retryDelay", "Delay before each retry of this run; null keeps the task's default.");
+        Param(w, "priority", "Priority of this run in its queue (higher runs first); null keeps the task's default.");
     }
 
     public static void CancellationParam(SourceWriter w, string what = "Cancels the call.")

@@ -81,6 +81,7 @@ internal static class TaskStubEmitter
         w.WriteLine($"public static {Known.TaskDescriptor} Descriptor {{ get; }} = {create}");
         w.OpenBlock();
         w.WriteLine("ArgumentsRenderer = RenderArguments,");
+        if (spec.Priority != 0) w.WriteLine($"Priority = {spec.Priority.ToString(CultureInfo.InvariantCulture)},");
         if (spec.Periodic is { } periodic)
         {
             string zone = periodic.TimeZone is null ? "null" : ValueCodecEmitter.Literal(periodic.TimeZone);

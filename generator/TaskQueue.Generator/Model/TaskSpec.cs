@@ -22,6 +22,9 @@ internal sealed record TaskSpec
 
     public required int RetryDelaySeconds { get; init; }
 
+    /// <summary>The attribute's <c>Priority</c> (0 when absent).</summary>
+    public int Priority { get; init; }
+
     /// <summary>The method's namespace (where the stub goes), or null for the global namespace.</summary>
     public required string? Namespace { get; init; }
 

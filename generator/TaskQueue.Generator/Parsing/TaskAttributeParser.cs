@@ -10,7 +10,11 @@ namespace TaskQueue.Generator.Parsing;
 
 /// <summary>The values of one <c>[Task(...)]</c> or <c>[PeriodicTask(...)]</c> and where its <c>Name</c> was written.</summary>
 /// <param name="Periodic">The schedule of a <c>[PeriodicTask]</c>; null for a <c>[Task]</c>.</param>
-internal sealed record TaskAttributeValues(string? Name, string? Queue, int Retries, int RetryDelaySeconds, LocationInfo? NameLocation, PeriodicSpec? Periodic);
+internal sealed record TaskAttributeValues(string? Name, string? Queue, int Retries, int RetryDelaySeconds, LocationInfo? NameLocation, PeriodicSpec? Periodic)
+{
+    /// <summary>The <c>Priority</c> named argument, 0 when absent.</summary>
+    public int Priority { get; init; }
+}
 
 /// <summary>
 /// Reads <c>[Task(Name, Queue, Retries, RetryDelaySeconds)]</c> and <c>[PeriodicTask(cron, TimeZone, ..., MissedRuns)]</c>;
@@ -25,7 +29,7 @@ internal static class TaskAttributeParser
         var syntax = attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax;
         string attributeName = periodic ? "PeriodicTask" : "Task";
         string? name = null, queue = null, timeZone = null, missedRuns = "Skip";
-        int retries = 0, retryDelay = 0;
+        int retries = 0, retryDelay = 0, priority = 0;
         LocationInfo? nameLocation = null;
         bool valid = true;
         string? cron = null;
@@ -67,6 +71,9 @@ internal static class TaskAttributeParser
                     retryDelay = argument.Value.Value as int? ?? 0;
                     problem = retryDelay < 0 ? $"{retryDelay} is negative; use 0 or more" : null;
                     break;
+                case "Priority":
+                    priority = argument.Value.Value as int? ?? 0;
+                    break;
                 case "TimeZone" when periodic:
                     timeZone = argument.Value.Value as string;
                     if (timeZone is not null && string.IsNullOrWhiteSpace(timeZone))
@@ -95,7 +102,7 @@ internal static class TaskAttributeParser
         }
         if (!valid) return null;
         var schedule = periodic ? new PeriodicSpec(cron!, timeZone, missedRuns!) : null;
-        return new TaskAttributeValues(name, queue, retries, retryDelay, nameLocation, schedule);
+        return new TaskAttributeValues(name, queue, retries, retryDelay, nameLocation, schedule) { Priority = priority };
     }
 
     /// <summary>The constructor's cron text; TQ0101 when the runtime would not read it.</summary>

@@ -23,7 +23,7 @@ internal static class TaskParser
     private static readonly string[] FromServicesAttributeNames = ["TaskQueue.FromServicesAttribute", "Microsoft.AspNetCore.Mvc.FromServicesAttribute"];
 
     /// <summary>Names the generated stubs give their own parameters, which a payload parameter must not take.</summary>
-    public static readonly string[] ReservedParameterNames = ["retries", "retryDelay", "delay", "eta", "cancellationToken", "arguments", "count"];
+    public static readonly string[] ReservedParameterNames = ["retries", "retryDelay", "priority", "delay", "eta", "cancellationToken", "arguments", "count"];
 
     /// <summary>
     /// The options of the recurring-task stubs (<c>Recurring</c>, <c>RunIterations</c>, <c>RunOnce</c>): a
@@ -101,6 +101,7 @@ internal static class TaskParser
             Queue = attribute.Queue,
             Retries = attribute.Retries,
             RetryDelaySeconds = attribute.RetryDelaySeconds,
+            Priority = attribute.Priority,
             Namespace = ns,
             StubName = method.Name,
             HintName = qualifiedMethod + ".g.cs",

@@ -106,7 +106,7 @@ internal sealed partial class PeriodicTicker
     private async Task<bool> FireAsync(TaskDescriptor task, DateTimeOffset due, DateTimeOffset mark, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var message = app.NewMessage(task, EmptyArguments, null, null, due) with { CreatedAt = now };
-        if (!await app.Storage.FirePeriodicAsync(task.Name, due, mark, task.Queue, app.Seal(MessageCodec.Encode(message)), cancellationToken).ConfigureAwait(false))
+        if (!await app.Storage.FirePeriodicAsync(task.Name, due, mark, task.Queue, app.Seal(MessageCodec.Encode(message)), task.Priority, cancellationToken).ConfigureAwait(false))
         {
             return false;
         }

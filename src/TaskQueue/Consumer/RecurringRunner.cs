@@ -117,7 +117,8 @@ internal sealed partial class RecurringRunner
             task.Queue,
             app.Seal(MessageCodec.Encode(message)),
             state.AllowOverlap ? null : message.Id,
-            LockTtl);
+            LockTtl,
+            task.Priority);
         switch (await app.Storage.FireRecurringAsync(fire, cancellationToken).ConfigureAwait(false))
         {
             case RecurringFireStatus.Fired:

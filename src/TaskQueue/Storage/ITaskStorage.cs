@@ -36,20 +36,35 @@ public interface ITaskDeliveryStorage
     ValueTask<DateTimeOffset> GetTimeAsync(CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Appends a message to the tail of <paramref name="queue"/>; a second call with the same
-    /// <paramref name="send"/> (not <see cref="SendId.None"/>) stores nothing (see <see cref="SendId"/>).
+    /// Appends a message to the tail of <paramref name="queue"/> among the messages of its
+    /// <paramref name="priority"/>; a second call with the same <paramref name="send"/> (not
+    /// <see cref="SendId.None"/>) stores nothing (see <see cref="SendId"/>).
     /// </summary>
-    ValueTask EnqueueAsync(string queue, ReadOnlyMemory<byte> message, SendId send = default, CancellationToken cancellationToken = default);
+    /// <param name="queue">The queue.</param>
+    /// <param name="message">The message's bytes.</param>
+    /// <param name="send">Makes a retried call store nothing twice; <see cref="SendId.None"/> for none.</param>
+    /// <param name="priority">
+    /// Takes serve a queue's higher priorities first; messages of equal priority keep their order
+    /// (first in, first out). A retry, a hand-back or a release keeps the message's priority. 0 by default.
+    /// </param>
+    /// <param name="cancellationToken">Cancels the wait for the call (the call itself may still happen).</param>
+    ValueTask EnqueueAsync(string queue, ReadOnlyMemory<byte> message, SendId send = default, int priority = 0, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Appends messages to the tail of <paramref name="queue"/>, in order, in one atomic step; a
-    /// second call with the same <paramref name="send"/> (not <see cref="SendId.None"/>) stores nothing (see <see cref="SendId"/>).
+    /// Appends messages to the tail of <paramref name="queue"/> among those of <paramref name="priority"/>,
+    /// in order, in one atomic step; a second call with the same <paramref name="send"/> (not
+    /// <see cref="SendId.None"/>) stores nothing (see <see cref="SendId"/>).
     /// </summary>
-    ValueTask EnqueueManyAsync(string queue, IReadOnlyList<ReadOnlyMemory<byte>> messages, SendId send = default, CancellationToken cancellationToken = default);
+    /// <param name="queue">The queue.</param>
+    /// <param name="messages">The messages' bytes, in order.</param>
+    /// <param name="send">Makes a retried call store nothing twice; <see cref="SendId.None"/> for none.</param>
+    /// <param name="priority">The messages' priority (see <see cref="EnqueueAsync"/>).</param>
+    /// <param name="cancellationToken">Cancels the wait for the call (the call itself may still happen).</param>
+    ValueTask EnqueueManyAsync(string queue, IReadOnlyList<ReadOnlyMemory<byte>> messages, SendId send = default, int priority = 0, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Takes up to <paramref name="max"/> messages from the head of the first non-empty queue of
-    /// <paramref name="queues"/> (in the order given) and records them as in flight for
+    /// <paramref name="queues"/> (in the order given; within a queue, its highest priority first) and records them as in flight for
     /// <paramref name="consumerId"/>. When every queue is empty it waits up to <paramref name="wait"/>
     /// for a message and returns an empty batch if none came.
     /// </summary>
@@ -91,7 +106,13 @@ public interface ITaskScheduleStorage
     /// Adds a message to the schedule, due at <paramref name="eta"/>, for <paramref name="queue"/>; a
     /// second call with the same <paramref name="send"/> (not <see cref="SendId.None"/>) stores nothing (see <see cref="SendId"/>).
     /// </summary>
-    ValueTask ScheduleAsync(string queue, ReadOnlyMemory<byte> message, DateTimeOffset eta, SendId send = default, CancellationToken cancellationToken = default);
+    /// <param name="queue">The queue the message goes to when it is due.</param>
+    /// <param name="message">The message's bytes.</param>
+    /// <param name="eta">When it is due.</param>
+    /// <param name="send">Makes a retried call store nothing twice; <see cref="SendId.None"/> for none.</param>
+    /// <param name="priority">Its priority in the queue when due (see <see cref="ITaskDeliveryStorage.EnqueueAsync"/>).</param>
+    /// <param name="cancellationToken">Cancels the wait for the call (the call itself may still happen).</param>
+    ValueTask ScheduleAsync(string queue, ReadOnlyMemory<byte> message, DateTimeOffset eta, SendId send = default, int priority = 0, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Moves up to <paramref name="limit"/> due messages (eta at or before the storage's clock) from
@@ -113,7 +134,8 @@ public interface ITaskScheduleStorage
     /// <paramref name="due"/> and the latest one as <paramref name="mark"/>, so that consumers racing
     /// to catch up fire one run between them. The record is one small value per periodic task.
     /// </remarks>
-    ValueTask<bool> FirePeriodicAsync(string name, DateTimeOffset due, DateTimeOffset mark, string queue, ReadOnlyMemory<byte> message, CancellationToken cancellationToken = default);
+    ValueTask<bool> FirePeriodicAsync(string name, DateTimeOffset due, DateTimeOffset mark, string queue, ReadOnlyMemory<byte> message, int priority = 0,
+        CancellationToken cancellationToken = default);
 
     /// <summary>The last occurrence fired for the periodic task <paramref name="name"/>, or null.</summary>
     ValueTask<DateTimeOffset?> GetPeriodicLastFiredAsync(string name, CancellationToken cancellationToken = default);

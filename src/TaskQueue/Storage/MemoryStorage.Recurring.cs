@@ -11,7 +11,8 @@ public sealed partial class MemoryStorage
     private sealed record StoredRecurring(string Id, string Label, byte[] Body, DateTimeOffset? NextRun, long Version);
 
     /// <inheritdoc />
-    public ValueTask<bool> FirePeriodicAsync(string name, DateTimeOffset due, DateTimeOffset mark, string queue, ReadOnlyMemory<byte> message, CancellationToken cancellationToken = default)
+    public ValueTask<bool> FirePeriodicAsync(string name, DateTimeOffset due, DateTimeOffset mark, string queue, ReadOnlyMemory<byte> message, int priority = 0,
+        CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
         ArgumentException.ThrowIfNullOrEmpty(queue);
@@ -21,7 +22,7 @@ public sealed partial class MemoryStorage
             if (periodic.TryGetValue(name, out long last) && last >= dueMs) return new(false);
             periodic[name] = markMs;
             if (pausedPeriodic.Contains(name)) return new(false);
-            QueueOf(queue).AddLast(new Entry(message.ToArray(), 0));
+            Append(QueueOf(queue), new Entry(message.ToArray(), 0, priority));
             Signal();
         }
         return new(true);
@@ -205,7 +206,7 @@ public sealed partial class MemoryStorage
                 if (fire.LockTtl <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(fire), fire.LockTtl, "a lock needs a positive time to live");
                 locks[name] = (fire.LockOwner, time.GetUtcNow() + fire.LockTtl);
             }
-            QueueOf(fire.Queue).AddLast(new Entry(fire.Message.ToArray(), 0));
+            Append(QueueOf(fire.Queue), new Entry(fire.Message.ToArray(), 0, fire.Priority));
             recurring[fire.Id] = current with { Body = fire.Body.ToArray(), NextRun = ToMs(fire.NextRun), Version = current.Version + 1 };
             Signal();
             return new(RecurringFireStatus.Fired);

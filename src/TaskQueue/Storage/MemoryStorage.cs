@@ -23,16 +23,37 @@ public sealed partial class MemoryStorage : ITaskStorage
     /// <summary>Creates an empty storage whose clock is <paramref name="timeProvider"/> (the system clock when null).</summary>
     public MemoryStorage(TimeProvider? timeProvider = null) => time = timeProvider ?? TimeProvider.System;
 
-    private sealed record Entry(byte[] Body, int Deliveries)
+    private sealed record Entry(byte[] Body, int Deliveries, int Priority = 0)
     {
         public string? Queue { get; init; }
     }
 
-    private sealed record Scheduled(string Queue, byte[] Body);
+    private sealed record Scheduled(string Queue, byte[] Body, int Priority);
 
-    private sealed record InFlight(string Queue, byte[] Body, int Deliveries)
+    private sealed record InFlight(string Queue, byte[] Body, int Deliveries, int Priority)
     {
         public DateTimeOffset TakenAt { get; init; }
+    }
+
+    // A queue is one list kept in take order: highest priority first, each priority first in, first
+    // out. With one priority (the usual case) both ends are found at once.
+
+    /// <summary>Appends <paramref name="entry"/> after the last entry of its priority or a higher one.</summary>
+    private static void Append(LinkedList<Entry> list, Entry entry)
+    {
+        var node = list.Last;
+        while (node is not null && node.Value.Priority < entry.Priority) node = node.Previous;
+        if (node is null) list.AddFirst(entry);
+        else list.AddAfter(node, entry);
+    }
+
+    /// <summary>Puts <paramref name="entry"/> back before the first entry of its priority or a lower one.</summary>
+    private static void PutBack(LinkedList<Entry> list, Entry entry)
+    {
+        var node = list.First;
+        while (node is not null && node.Value.Priority > entry.Priority) node = node.Next;
+        if (node is null) list.AddLast(entry);
+        else list.AddBefore(node, entry);
     }
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -42,12 +63,12 @@ public sealed partial class MemoryStorage : ITaskStorage
 
     /// <inheritdoc />
     /// <remarks>Calls here cannot end with an unknown outcome, so <paramref name="send"/> is not needed and not kept.</remarks>
-    public ValueTask EnqueueAsync(string queue, ReadOnlyMemory<byte> message, SendId send = default, CancellationToken cancellationToken = default)
+    public ValueTask EnqueueAsync(string queue, ReadOnlyMemory<byte> message, SendId send = default, int priority = 0, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(queue);
         lock (gate)
         {
-            QueueOf(queue).AddLast(new Entry(message.ToArray(), 0));
+            Append(QueueOf(queue), new Entry(message.ToArray(), 0, priority));
             Signal();
         }
         return ValueTask.CompletedTask;
@@ -55,14 +76,14 @@ public sealed partial class MemoryStorage : ITaskStorage
 
     /// <inheritdoc />
     /// <remarks>Calls here cannot end with an unknown outcome, so <paramref name="send"/> is not needed and not kept.</remarks>
-    public ValueTask EnqueueManyAsync(string queue, IReadOnlyList<ReadOnlyMemory<byte>> messages, SendId send = default, CancellationToken cancellationToken = default)
+    public ValueTask EnqueueManyAsync(string queue, IReadOnlyList<ReadOnlyMemory<byte>> messages, SendId send = default, int priority = 0, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(queue);
         ArgumentNullException.ThrowIfNull(messages);
         lock (gate)
         {
             var list = QueueOf(queue);
-            foreach (var message in messages) list.AddLast(new Entry(message.ToArray(), 0));
+            foreach (var message in messages) Append(list, new Entry(message.ToArray(), 0, priority));
             Signal();
         }
         return ValueTask.CompletedTask;
@@ -89,7 +110,7 @@ public sealed partial class MemoryStorage : ITaskStorage
                     {
                         list.RemoveFirst();
                         var receipt = (++sequence).ToString(System.Globalization.CultureInfo.InvariantCulture);
-                        records[receipt] = new InFlight(name, node.Value.Body, node.Value.Deliveries) { TakenAt = time.GetUtcNow() };
+                        records[receipt] = new InFlight(name, node.Value.Body, node.Value.Deliveries, node.Value.Priority) { TakenAt = time.GetUtcNow() };
                         taken.Add(new TakenMessage(name, node.Value.Body, receipt, node.Value.Deliveries));
                     }
                     return new TakenBatch(taken, revocations.Count > 0 ? revocationsVersion : 0);
@@ -136,19 +157,19 @@ public sealed partial class MemoryStorage : ITaskStorage
                         results[c.ResultId!] = (c.Result.ToArray(), now + c.ResultTtl);
                         break;
                     case CompletionKind.Retry when wasInFlight:
-                        if (c.Delay <= TimeSpan.Zero) QueueOf(c.Message.Queue).AddLast(new Entry(c.Replacement.ToArray(), 0));
-                        else AddScheduled(c.Message.Queue, c.Replacement.ToArray(), now + c.Delay);
+                        if (c.Delay <= TimeSpan.Zero) Append(QueueOf(held!.Queue), new Entry(c.Replacement.ToArray(), 0, held.Priority));
+                        else AddScheduled(held!.Queue, c.Replacement.ToArray(), now + c.Delay, held.Priority);
                         break;
                     case CompletionKind.DeadLetter when wasInFlight:
                         AddDeadLetter(c.Message.Queue, c.Message.Body.ToArray(), c.Reason ?? "unknown", now);
                         break;
                     case CompletionKind.Release when wasInFlight:
-                        (released ??= []).Add(new Entry(held!.Body, held.Deliveries + (c.CountsDelivery ? 1 : 0)) { Queue = held.Queue });
+                        (released ??= []).Add(new Entry(held!.Body, held.Deliveries + (c.CountsDelivery ? 1 : 0), held.Priority) { Queue = held.Queue });
                         break;
                 }
             }
             // Released messages go back to the head in the order they were taken.
-            for (int i = (released?.Count ?? 0) - 1; i >= 0; i--) QueueOf(released![i].Queue!).AddFirst(released[i]);
+            for (int i = (released?.Count ?? 0) - 1; i >= 0; i--) PutBack(QueueOf(released![i].Queue!), released[i]);
             Signal();
         }
         return ValueTask.CompletedTask;
@@ -189,7 +210,7 @@ public sealed partial class MemoryStorage : ITaskStorage
                     }
                     else
                     {
-                        QueueOf(record.Queue).AddFirst(new Entry(record.Body, record.Deliveries + 1));
+                        PutBack(QueueOf(record.Queue), new Entry(record.Body, record.Deliveries + 1, record.Priority));
                         requeued++;
                     }
                 }
@@ -202,10 +223,11 @@ public sealed partial class MemoryStorage : ITaskStorage
     }
 
     /// <inheritdoc />
-    public ValueTask ScheduleAsync(string queue, ReadOnlyMemory<byte> message, DateTimeOffset eta, SendId send = default, CancellationToken cancellationToken = default)
+    public ValueTask ScheduleAsync(string queue, ReadOnlyMemory<byte> message, DateTimeOffset eta, SendId send = default, int priority = 0,
+        CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(queue);
-        lock (gate) AddScheduled(queue, message.ToArray(), eta);
+        lock (gate) AddScheduled(queue, message.ToArray(), eta, priority);
         return ValueTask.CompletedTask;
     }
 
@@ -220,7 +242,7 @@ public sealed partial class MemoryStorage : ITaskStorage
             while (moved < limit && schedule.TryPeek(out var item, out var key) && key.Ticks <= now)
             {
                 schedule.Dequeue();
-                QueueOf(item.Queue).AddLast(new Entry(item.Body, 0));
+                Append(QueueOf(item.Queue), new Entry(item.Body, 0, item.Priority));
                 moved++;
             }
             if (moved > 0) Signal();
@@ -334,7 +356,7 @@ public sealed partial class MemoryStorage : ITaskStorage
         {
             if (FindDeadLetter(deadLetterId) is not { } node) return new(false);
             deadLetters.Remove(node);
-            QueueOf(node.Value.Queue).AddLast(new Entry(node.Value.Body, 0));
+            Append(QueueOf(node.Value.Queue), new Entry(node.Value.Body, 0));
             Signal();
             return new(true);
         }
@@ -446,8 +468,8 @@ public sealed partial class MemoryStorage : ITaskStorage
         return records;
     }
 
-    private void AddScheduled(string queue, byte[] body, DateTimeOffset eta)
-        => schedule.Enqueue(new Scheduled(queue, body), (eta.UtcTicks, ++sequence));
+    private void AddScheduled(string queue, byte[] body, DateTimeOffset eta, int priority)
+        => schedule.Enqueue(new Scheduled(queue, body, priority), (eta.UtcTicks, ++sequence));
 
     private void AddDeadLetter(string queue, byte[] body, string reason, DateTimeOffset at)
         => deadLetters.AddFirst(new DeadLetter((++sequence).ToString(System.Globalization.CultureInfo.InvariantCulture), queue, reason, at, body));

@@ -51,7 +51,9 @@ public sealed record RecurringDue(IReadOnlyList<RecurringEntry> Entries, DateTim
 /// <param name="Message">The run's encoded task message.</param>
 /// <param name="LockOwner">When set (no overlap): the lock <c>recurring:&lt;Id&gt;</c> must be free, and is taken by this owner (the run's task id) for <paramref name="LockTtl"/>.</param>
 /// <param name="LockTtl">How long the lock lasts unless renewed.</param>
-public sealed record RecurringFire(string Id, long ExpectedVersion, byte[] Body, DateTimeOffset? NextRun, string Queue, ReadOnlyMemory<byte> Message, string? LockOwner = null, TimeSpan LockTtl = default);
+/// <param name="Priority">The run's priority in its queue (see <see cref="ITaskDeliveryStorage.EnqueueAsync"/>).</param>
+public sealed record RecurringFire(string Id, long ExpectedVersion, byte[] Body, DateTimeOffset? NextRun, string Queue, ReadOnlyMemory<byte> Message, string? LockOwner = null,
+    TimeSpan LockTtl = default, int Priority = 0);
 
 /// <summary>What <see cref="IRecurringTaskStorage.FireRecurringAsync"/> did.</summary>
 public enum RecurringFireStatus

@@ -56,10 +56,10 @@ public static class SampleTasks
 
     [Task]
     public static Scalars ScalarArguments(
-        Color color, Priority? priority, int? limit, string? note, Guid? id, DateTimeOffset when, DateTime at, TimeSpan span,
+        Color color, Priority? urgency, int? limit, string? note, Guid? id, DateTimeOffset when, DateTime at, TimeSpan span,
         decimal amount, char letter, bool flag, float ratio, double precise, sbyte tiny, short small, ushort port, uint big,
         long @long, ulong huge, byte @byte)
-        => new(color, priority, limit, note, id, when, at, span, amount, letter, flag, ratio, precise, tiny, small, port, big, @long, huge, @byte);
+        => new(color, urgency, limit, note, id, when, at, span, amount, letter, flag, ratio, precise, tiny, small, port, big, @long, huge, @byte);
 
     [Task]
     public static Dictionary<string, List<int>> Collections(
