@@ -76,6 +76,11 @@ internal sealed class ConfigurationReader(IConfiguration section, List<string> e
         r.Bool(nameof(options.Eager), v => options.Eager = v);
         r.Int(nameof(options.MaxMessageSize), v => options.MaxMessageSize = v);
         r.Duration(nameof(options.StorageRetryTime), v => options.StorageRetryTime = v);
+        foreach (var partitioned in configuration.GetSection(TaskQueueOptions.SectionName).GetSection(nameof(options.Partitions)).GetChildren())
+        {
+            if (int.TryParse(partitioned.Value, NumberStyles.Integer, CultureInfo.InvariantCulture, out int count)) options.Partitions[partitioned.Key] = count;
+            else errors.Add($"{partitioned.Path}: '{partitioned.Value}' is not a whole number of partitions.");
+        }
         if (r.Text("SigningKeys") is { } keys)
         {
             try

@@ -17,7 +17,12 @@ internal sealed class TaskQueueOptionsValidator : IValidateOptions<TaskQueueOpti
             }
             catch (ArgumentException e)
             {
-                string key = e.ParamName == nameof(Redis.RedisStorageOptions.ApplicationName) ? "Application" : "Redis";
+                string key = e.ParamName switch
+                {
+                    nameof(Redis.RedisStorageOptions.ApplicationName) => "Application",
+                    nameof(Redis.RedisStorageOptions.Partitions) => "Partitions",
+                    _ => "Redis",
+                };
                 failures.Add($"{TaskQueueOptions.SectionName}:{key}: {e.Message.Split(" (Parameter")[0]}");
             }
         }

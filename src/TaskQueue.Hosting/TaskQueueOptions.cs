@@ -30,6 +30,14 @@ public sealed class TaskQueueOptions
     /// <summary>The application name: the namespace of the app's keys in Redis. Producers and workers must agree. Default <c>default</c>.</summary>
     public string Application { get; set; } = "default";
 
+    /// <summary>
+    /// Redis only: queues split into partitions, queue name → number of partitions (see
+    /// <see cref="RedisStorageOptions.Partitions"/>): on Redis Cluster, one queue's traffic spreads
+    /// over as many slots. Give producers and workers the same. Configuration:
+    /// <c>TaskQueue:Partitions:&lt;queue&gt;</c> = <c>N</c>.
+    /// </summary>
+    public IDictionary<string, int> Partitions { get; } = new Dictionary<string, int>(StringComparer.Ordinal);
+
     /// <summary>A storage made by the caller instead of Redis or memory; the container disposes it.</summary>
     public Func<IServiceProvider, ITaskStorage>? StorageFactory { get; set; }
 
@@ -107,6 +115,7 @@ public sealed class TaskQueueOptions
     internal RedisStorageOptions RedisOptions()
     {
         var options = new RedisStorageOptions { ConnectionString = Redis, ApplicationName = Application };
+        foreach (var (queue, count) in Partitions) options.Partitions[queue] = count;
         ConfigureRedis?.Invoke(options);
         return options;
     }

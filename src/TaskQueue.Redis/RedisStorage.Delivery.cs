@@ -8,8 +8,11 @@ public sealed partial class RedisStorage
 {
     /// <inheritdoc />
     /// <remarks>
-    /// One script call per queue tried, in order, until one has messages (the first call goes with a
-    /// read of the revocations' version, in the same round trip); when all are empty, waits on Redis for one.
+    /// One script call on the first queue, sent with a read of the revocations' version and an
+    /// <c>EXISTS</c> of each other queue's ready list (one round trip); when the first has nothing,
+    /// one script call on each following queue that had messages, in order. When all are empty,
+    /// waits on Redis for a message on any of them. A queue found empty by <c>EXISTS</c> that gets a
+    /// message a moment later is not missed: the wait then returns at once.
     /// </remarks>
     public async ValueTask<TakenBatch> TakeAsync(IReadOnlyList<string> queues, string consumerId, int max, TimeSpan wait, CancellationToken cancellationToken = default)
     {
@@ -38,8 +41,17 @@ public sealed partial class RedisStorage
         {
             cancellationToken.ThrowIfCancellationRequested();
             var version = db.HashGetAsync(keys.Revocations, RedisValue.EmptyString);
-            foreach (var q in order)
+            Task<bool>[]? exists = null;
+            if (order.Length > 1)
             {
+                exists = new Task<bool>[order.Length];
+                for (int i = 1; i < order.Length; i++) exists[i] = db.KeyExistsAsync(order[i].Ready);
+            }
+            for (int i = 0; i < order.Length; i++)
+            {
+                var q = order[i];
+                // Only queues with something ready get a take script (an empty one costs Redis a script run).
+                if (i > 0 && !await ExistsAsync(exists![i]).ConfigureAwait(false)) continue;
                 var token = q.TakeToken(Guid.NewGuid().ToString("N"));
                 var reply = await TakeOnceAsync(q, token, args, cancellationToken).ConfigureAwait(false);
                 if ((int)reply[0] == 0) continue;
@@ -50,9 +62,10 @@ public sealed partial class RedisStorage
                 // The reply arrived: its memo is no longer needed. Dropping it now (pipelined, no
                 // wait) keeps the keyspace free of a minute's worth of expiring memos.
                 db.KeyDelete(token, CommandFlags.FireAndForget);
+                for (int j = i + 1; exists is not null && j < exists.Length; j++) Observe(exists[j]);
                 return ReadTaken(reply, q.Name, QueueOf(q.Name), revocations);
             }
-            _ = version.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+            Observe(version);
 
             long left = deadline - Environment.TickCount64;
             if (left <= 0 || waitKeys is null) return TakenBatch.Empty;
@@ -71,6 +84,23 @@ public sealed partial class RedisStorage
             }
         }
     }
+
+    /// <summary>Whether a ready list exists; a failed check says yes, and the take script on it says for sure.</summary>
+    private static async Task<bool> ExistsAsync(Task<bool> exists)
+    {
+        try
+        {
+            return await exists.ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is RedisConnectionException or RedisTimeoutException)
+        {
+            return true;
+        }
+    }
+
+    /// <summary>Observes a read whose result is not needed, so that its failure is not left unobserved.</summary>
+    private static void Observe(Task task)
+        => _ = task.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
 
     /// <summary>
     /// The revocations' version read beside a take, or read again, with the take's patience, while

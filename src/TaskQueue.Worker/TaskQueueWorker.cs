@@ -64,6 +64,7 @@ public static partial class TaskQueueWorker
         {
             if (settings.Redis is { } redis) options.UseRedis(redis);
             if (settings.Application is { } application) options.Application = application;
+            foreach (var (queue, count) in settings.Partitions ?? new Dictionary<string, int>()) options.Partitions[queue] = count;
         });
         builder.Services.AddTaskQueueWorker(options =>
         {

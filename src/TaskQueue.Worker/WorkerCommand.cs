@@ -23,6 +23,10 @@ internal static class WorkerCommand
         };
         var redis = new Option<string>("--redis") { Description = "Redis connection string, e.g. localhost:6379,password=...,ssl=true. Env: TASKQUEUE_REDIS. Required (here, in the environment or as TaskQueue:Redis in appsettings.json)." };
         var application = new Option<string>("--app") { Description = "Application name: the namespace of this app's keys in Redis; producers must use the same. Env: TASKQUEUE_APP. Default: default." };
+        var partitions = new Option<string[]>("--partitions")
+        {
+            Description = "A queue split into partitions, as queue=N; repeat it for several. Producers must use the same. Env: TASKQUEUE_PARTITIONS (comma-separated). Default: none.",
+        };
         var noPeriodic = new Option<bool>("--no-periodic", "-n") { Description = "Do not fire periodic tasks from this process (other consumers still do). Env: TASKQUEUE_NO_PERIODIC=1." };
         var name = new Option<string>("--name") { Description = "This consumer's name, its id in storage (unique among live consumers). Env: TASKQUEUE_NAME. Default: host:pid:random." };
         var grace = new Option<double>("--grace") { Description = "Seconds running tasks get to finish after SIGTERM or Ctrl-C. Env: TASKQUEUE_GRACE. Default 30." };
@@ -59,7 +63,7 @@ internal static class WorkerCommand
             "TASKQUEUE_* environment variables, then from appsettings.json (section TaskQueue), then from their defaults. " +
             "Exit codes: 0 stopped gracefully, 1 stopped at once by a second signal, 2 bad usage or settings.")
         {
-            workers, queues, redis, application, noPeriodic, name, grace, visibility, batch, redeliveries, verbose, quiet,
+            workers, queues, redis, application, partitions, noPeriodic, name, grace, visibility, batch, redeliveries, verbose, quiet,
         };
         root.Validators.Add(r =>
         {
@@ -75,6 +79,7 @@ internal static class WorkerCommand
                 Queues = result.GetResult(queues) is not null && result.GetValue(queues) is { Length: > 0 } q ? q : environment.List("TASKQUEUE_QUEUES"),
                 Redis = GivenText(result, redis) ?? environment.Text("TASKQUEUE_REDIS"),
                 Application = GivenText(result, application) ?? environment.Text("TASKQUEUE_APP"),
+                Partitions = ParsePartitions(result.GetResult(partitions) is not null ? result.GetValue(partitions) : environment.List("TASKQUEUE_PARTITIONS"), errors),
                 Periodic = result.GetResult(noPeriodic) is not null ? !result.GetValue(noPeriodic) : environment.Flag("TASKQUEUE_NO_PERIODIC") is { } off ? !off : null,
                 Name = GivenText(result, name) ?? environment.Text("TASKQUEUE_NAME"),
                 GraceSeconds = Given(result, grace) ?? environment.Seconds("TASKQUEUE_GRACE", min: 0),
@@ -91,6 +96,26 @@ internal static class WorkerCommand
             return run(settings, cancellationToken);
         });
         return root;
+    }
+
+    /// <summary>Reads <c>queue=N</c> items; one that does not parse is an error naming it.</summary>
+    private static Dictionary<string, int>? ParsePartitions(string[]? items, List<string> errors)
+    {
+        if (items is not { Length: > 0 }) return null;
+        var parsed = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var item in items)
+        {
+            int eq = item.LastIndexOf('=');
+            if (eq > 0 && int.TryParse(item.AsSpan(eq + 1), NumberStyles.None, CultureInfo.InvariantCulture, out int count) && count is >= 1 and <= 1024)
+            {
+                parsed[item[..eq]] = count;
+            }
+            else
+            {
+                errors.Add($"--partitions: '{item}' is not queue=N with N from 1 to 1024.");
+            }
+        }
+        return parsed;
     }
 
     private static T? Given<T>(ParseResult result, Option<T> option) where T : struct

@@ -19,6 +19,9 @@ public sealed record WorkerSettings
     /// <summary>The application name: the namespace of this app's keys in Redis. Default <c>default</c>.</summary>
     public string? Application { get; init; }
 
+    /// <summary>Queues split into partitions (queue → number of partitions; see <c>RedisStorageOptions.Partitions</c>). Default none.</summary>
+    public IReadOnlyDictionary<string, int>? Partitions { get; init; }
+
     /// <summary>Whether this process fires periodic tasks. Default true.</summary>
     public bool? Periodic { get; init; }
 

@@ -81,6 +81,8 @@ public sealed class HostingTests(RedisServerFixture redis)
     [InlineData("TaskQueue:Worker:Workers", "0", "TaskQueue:Worker:Workers: at least one worker is needed")]
     [InlineData("TaskQueue:Worker:Workers", "many", "TaskQueue:Worker:Workers: 'many' is not a whole number")]
     [InlineData("TaskQueue:Worker:VisibilityTimeout", "0.5", "TaskQueue:Worker:VisibilityTimeout: must be at least 1 s")]
+    [InlineData("TaskQueue:Partitions:orders", "x", "TaskQueue:Partitions:orders: 'x' is not a whole number of partitions.")]
+    [InlineData("TaskQueue:Partitions:orders", "0", "TaskQueue:Partitions: RedisStorageOptions.Partitions gives queue 'orders' 0 partitions: give 1 to 1024.")]
     public async Task A_bad_option_stops_the_host_at_start_with_a_message_naming_it(string key, string value, string expected)
     {
         var configuration = TestHosts.OnRedis(redis);
@@ -92,6 +94,25 @@ public sealed class HostingTests(RedisServerFixture redis)
         var e = await Assert.ThrowsAnyAsync<OptionsValidationException>(() => host.StartAsync());
 
         Assert.Contains(expected, e.Message);
+    }
+
+    [Fact]
+    public async Task Partitions_from_configuration_spread_a_queue_s_sends_over_its_partitions()
+    {
+        var configuration = TestHosts.OnRedis(redis);
+        configuration["TaskQueue:Partitions:orders"] = "2";
+        var builder = TestHosts.Builder(configuration);
+        builder.Services.AddTaskQueue();
+        using var host = builder.Build();
+        var app = host.Services.GetRequiredService<TaskApp>();
+        for (int i = 0; i < 4; i++) await app.Storage.EnqueueAsync("orders", new byte[] { 1, 2, 3 });
+
+        var db = redis.Connection.GetDatabase();
+        string application = configuration["TaskQueue:Application"]!;
+        Assert.Equal(2, await db.ListLengthAsync("{tq:" + application + ":q:orders}:ready"));
+        Assert.Equal(2, await db.ListLengthAsync("{tq:" + application + ":q:orders#1}:ready"));
+        Assert.Equal(4, await app.Storage.QueueLengthAsync("orders"));
+        await app.Storage.FlushAsync();
     }
 
     [Fact]

@@ -40,6 +40,7 @@ public sealed class WorkerCommandTests(RedisServerFixture redis)
     [InlineData(new[] { "--redis", "localhost", "-w", "0" }, "--workers must be at least 1")]
     [InlineData(new[] { "--redis", "localhost", "--max-redeliveries", "-1" }, "--max-redeliveries cannot be negative")]
     [InlineData(new[] { "--redis", "localhost", "--no-such-option" }, "--no-such-option")]
+    [InlineData(new[] { "--redis", "localhost", "--partitions", "orders=0" }, "--partitions: 'orders=0' is not queue=N with N from 1 to 1024.")]
     [InlineData(new[] { "--redis", "localhost,abortConnect=maybe" }, "TaskQueue:Redis: RedisStorageOptions.ConnectionString is not a valid")]
     public async Task A_bad_option_is_reported_and_exits_2(string[] arguments, string expected)
     {
