@@ -33,6 +33,7 @@ internal sealed class PrivateRedis : IAsyncDisposable
         }
         var process = Process.Start(info) ?? throw new InvalidOperationException("redis-server did not start");
         process.BeginOutputReadLine();
+        ChildProcesses.Add(process, dir);
         var redis = new PrivateRedis(process, dir, port);
         for (int i = 0; i < 100; i++)
         {
@@ -54,6 +55,7 @@ internal sealed class PrivateRedis : IAsyncDisposable
     {
         process.Kill();
         await process.WaitForExitAsync();
+        ChildProcesses.Remove(process);
         Directory.Delete(directory, recursive: true);
     }
 }

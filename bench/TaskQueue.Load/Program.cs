@@ -1,4 +1,5 @@
-// The end-to-end load tool: TaskQueue on a real Redis, beside redis-benchmark LPUSH on the same server.
+// The end-to-end load tool: TaskQueue on a real Redis, beside redis-benchmark LPUSH on the same server,
+// then the drain on private Redis Clusters of 1 and 3 shards, beside the bare client on the same cluster.
 // Usage: see LoadOptions.Usage below, or run with --help.
 using System.Diagnostics;
 using System.Globalization;
@@ -22,6 +23,14 @@ if (options.Help)
     return 0;
 }
 if (options.DrainWorker) return await Drain.RunWorkerProcessAsync(options);
+if (options.Cluster == ClusterRun.Only)
+{
+    var clusterTable = new Table();
+    Console.WriteLine($"TaskQueue load test on private Redis Clusters only ({Environment.ProcessorCount} cores, N = {options.ClusterN:N0})");
+    await ClusterRows.AddAsync(clusterTable, options.ClusterN);
+    clusterTable.Print();
+    return 0;
+}
 
 await using var server = options.Redis is null ? await PrivateRedis.StartAsync() : null;
 var redis = options.Redis ?? server!.Endpoint;
@@ -99,12 +108,25 @@ await using (var bench = await Bench.CreateAsync(redis))
     table.Add("Redis memory per recurring record", recurring.BytesPerRecord, " B");
 }
 
+// The drain on private Redis Clusters of 1 and 3 shards, beside the bare client's on the same cluster.
+if (options.Cluster == ClusterRun.Yes) await ClusterRows.AddAsync(table, options.ClusterN);
+
 table.Print();
 return 0;
 
-internal sealed record LoadOptions(string? Redis, int N, bool Quick, bool DrainWorker, string? App, int Workers, bool Help = false)
+internal enum ClusterRun
+{
+    Yes,
+    No,
+    Only,
+}
+
+internal sealed record LoadOptions(string? Redis, int N, bool Quick, bool DrainWorker, string? App, int Workers, bool Help = false, ClusterRun Cluster = ClusterRun.Yes)
 {
     public const int DefaultN = 100_000;
+
+    /// <summary>Tasks per cluster drain: N, but at least 50,000 with --quick (a drain of 20,000 lasts a fraction of a second).</summary>
+    public int ClusterN => Quick ? Math.Max(N, 50_000) : N;
 
     public const string Usage = """
         TaskQueue load tool: enqueue, drain, latency, schedule accuracy, periodic and recurring tasks on a
@@ -117,6 +139,10 @@ internal sealed record LoadOptions(string? Redis, int N, bool Quick, bool DrainW
                               redis-server is started on a free loopback port
           --n N               tasks per throughput phase (default 100,000)
           --quick             a shorter run: N = 20,000 and shorter latency, periodic and recurring phases
+          --no-cluster        leave out the cluster rows (they start private Redis Clusters of 1 and
+                              3 shards with redis-server, whatever --redis says; with --quick
+                              their drains are of 50,000 tasks)
+          --cluster-only      only the cluster rows
           --help              this text
 
         used by the tool itself when it starts worker processes for the 2-process drain:
@@ -130,6 +156,7 @@ internal sealed record LoadOptions(string? Redis, int N, bool Quick, bool DrainW
         string? redis = Environment.GetEnvironmentVariable("TASKQUEUE_REDIS") is { Length: > 0 } r ? r : null, app = null;
         int n = DefaultN, workers = 8;
         bool quick = false, drain = false, help = false;
+        var cluster = ClusterRun.Yes;
         for (int i = 0; i < args.Length; i++)
         {
             string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
@@ -148,10 +175,12 @@ internal sealed record LoadOptions(string? Redis, int N, bool Quick, bool DrainW
                 case "--drain-worker": drain = true; break;
                 case "--app": app = Value(); break;
                 case "--workers": workers = Count(); break;
+                case "--no-cluster": cluster = ClusterRun.No; break;
+                case "--cluster-only": cluster = ClusterRun.Only; break;
                 case "--help" or "-h" or "-?": help = true; break;
                 default: throw new ArgumentException($"Unknown argument '{args[i]}'.");
             }
         }
-        return new LoadOptions(redis, n, quick, drain, app, workers, help);
+        return new LoadOptions(redis, n, quick, drain, app, workers, help, cluster);
     }
 }
