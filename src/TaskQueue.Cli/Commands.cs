@@ -40,6 +40,17 @@ internal static class Commands
         yield return Make("restore", "Restores a task instance (--id) or a task (--task).", c => Restore(c, c.Result.GetValue(id), c.Result.GetValue(task)), id, task);
         yield return Periodic(Make);
         yield return Recurring(Make);
+        yield return Make("migrate-layout",
+            "Moves what TaskQueue 0.2's single-slot Redis layout holds (queues, in-flight, scheduled, dead letters, results) into this version's, " +
+            "a hash tag per queue. Run it with the old workers stopped; safe to run again.", MigrateLayout);
+    }
+
+    private static async Task<int> MigrateLayout(Context c)
+    {
+        var moved = await ((Redis.RedisStorage)c.App.Storage).MigrateLayoutAsync(c.CancellationToken).ConfigureAwait(false);
+        c.Output.Table(["queued", "handed_back", "scheduled", "dead_letters", "results", "queues"],
+            [[moved.Queued, moved.HandedBack, moved.Scheduled, moved.DeadLetters, moved.Results, string.Join(",", moved.Queues)]]);
+        return ExitCodes.Ok;
     }
 
     private delegate Command Maker(string name, string description, Func<Context, Task<int>> run, params Symbol[] symbols);

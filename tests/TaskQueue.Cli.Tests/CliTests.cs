@@ -98,6 +98,23 @@ public sealed class CliTests(RedisServerFixture redis) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Migrate_layout_moves_the_queues_of_the_single_slot_layout_and_says_what_it_moved()
+    {
+        await Multiply.With(app).EnqueueAsync(1, "a");
+        await Multiply.With(app).EnqueueAsync(2, "b");
+        var bodies = await storage.PendingAsync("default", 10);
+        await storage.FlushAsync();
+        // As TaskQueue 0.2 kept them: one list under the application's hash tag, entries with a delivery byte.
+        var db = redis.Connection.GetDatabase();
+        await db.ListRightPushAsync("{tq:" + application + "}:q:default", [.. bodies.Select(b => (StackExchange.Redis.RedisValue)(byte[])[0, .. b])]);
+
+        var moved = (await JsonAsync("migrate-layout")).EnumerateArray().Single();
+        Assert.Equal((2, "default"), (moved.GetProperty("queued").GetInt32(), moved.GetProperty("queues").GetString()));
+        Assert.Equal([1, 2], (await JsonAsync("pending")).EnumerateArray().Select(m => m.GetProperty("arguments").GetProperty("factor").GetInt32()));
+        Assert.Equal(0, (await JsonAsync("migrate-layout")).EnumerateArray().Single().GetProperty("queued").GetInt32());
+    }
+
+    [Fact]
     public async Task Dead_letters_are_listed_shown_requeued_by_match_and_deleted()
     {
         await Multiply.With(app).EnqueueAsync(1, "a");
