@@ -32,6 +32,8 @@ public sealed partial class RedisStorage : ITaskStorage
     private readonly RedisKeys keys;
     private readonly QueueWaiter waiter;
     private readonly Dictionary<string, int> partitions;
+    private readonly int replicas;
+    private readonly long replicaWaitMs;
     private int disposed;
 
     /// <summary>Connects as <paramref name="options"/> say; the storage owns the connection and closes it on dispose.</summary>
@@ -83,6 +85,8 @@ public sealed partial class RedisStorage : ITaskStorage
             keys = new RedisKeys(options.ApplicationName);
             options.ValidatePartitions();
             partitions = new Dictionary<string, int>(options.Partitions, StringComparer.Ordinal);
+            replicas = options.ReplicasToAcknowledge;
+            replicaWaitMs = Math.Max(1, (long)options.ReplicaWaitTimeout.TotalMilliseconds);
         }
         catch when (ownsConnection)
         {
@@ -147,10 +151,13 @@ public sealed partial class RedisStorage : ITaskStorage
         if (send.IsNone && priority == 0)
         {
             await db.ListRightPushAsync(target.Ready, RedisRecords.Entry(message.Span)).ConfigureAwait(false);
-            return;
         }
-        await db.ScriptEvaluateAsync(LuaScripts.Enqueue, EnqueueKeys(target, send), [priority, target.ReadyPrefix, send.IsNone ? 0 : Bit(send), SentTtl, RedisRecords.Entry(message.Span)])
-            .ConfigureAwait(false);
+        else
+        {
+            await db.ScriptEvaluateAsync(LuaScripts.Enqueue, EnqueueKeys(target, send), [priority, target.ReadyPrefix, send.IsNone ? 0 : Bit(send), SentTtl, RedisRecords.Entry(message.Span)])
+                .ConfigureAwait(false);
+        }
+        await ReplicatedAsync(target.Ready).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -168,6 +175,7 @@ public sealed partial class RedisStorage : ITaskStorage
             var entries = new RedisValue[messages.Count];
             for (int i = 0; i < entries.Length; i++) entries[i] = RedisRecords.Entry(messages[i].Span);
             await db.ListRightPushAsync(target.Ready, entries).ConfigureAwait(false);
+            await ReplicatedAsync(target.Ready).ConfigureAwait(false);
             return;
         }
         var args = new RedisValue[messages.Count + 4];
@@ -177,6 +185,7 @@ public sealed partial class RedisStorage : ITaskStorage
         args[3] = SentTtl;
         for (int i = 0; i < messages.Count; i++) args[i + 4] = RedisRecords.Entry(messages[i].Span);
         await db.ScriptEvaluateAsync(LuaScripts.Enqueue, EnqueueKeys(target, send), args).ConfigureAwait(false);
+        await ReplicatedAsync(target.Ready).ConfigureAwait(false);
     }
 
     private static RedisKey[] EnqueueKeys(QueueKeys target, SendId send)
@@ -193,6 +202,21 @@ public sealed partial class RedisStorage : ITaskStorage
         RedisKey[] scriptKeys = send.IsNone ? [target.Schedule, target.Sequence] : [target.Schedule, target.Sequence, target.Sent(send.Producer!, send.Sequence)];
         await db.ScriptEvaluateAsync(LuaScripts.Schedule, scriptKeys,
             [eta.ToUnixTimeMilliseconds(), priority, message, send.IsNone ? 0 : Bit(send), SentTtl]).ConfigureAwait(false);
+        await ReplicatedAsync(target.Schedule).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// With <see cref="RedisStorageOptions.ReplicasToAcknowledge"/>, waits until that many replicas of
+    /// the primary holding <paramref name="written"/> have everything sent to it so far (<c>WAIT</c> on
+    /// the connection the write went through).
+    /// </summary>
+    /// <exception cref="RedisReplicationTimeoutException">Fewer replicas had it in time.</exception>
+    private async Task ReplicatedAsync(RedisKey written)
+    {
+        if (replicas == 0) return;
+        var server = connection.GetServer(db.IdentifyEndpoint(written) ?? connection.GetEndPoints()[0]);
+        long acknowledged = (long)await server.ExecuteAsync("WAIT", replicas, replicaWaitMs).ConfigureAwait(false);
+        if (acknowledged < replicas) throw new RedisReplicationTimeoutException(replicas, acknowledged, TimeSpan.FromMilliseconds(replicaWaitMs));
     }
 
     private static readonly long SentTtl = RedisRecords.CeilingMs(SendId.RememberedFor);

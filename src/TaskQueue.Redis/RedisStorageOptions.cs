@@ -83,6 +83,25 @@ public sealed class RedisStorageOptions
     /// </remarks>
     public IDictionary<string, int> Partitions { get; } = new Dictionary<string, int>(StringComparer.Ordinal);
 
+    /// <summary>
+    /// How many replicas must have a send (an enqueue or a schedule) before it returns: after the
+    /// write, <c>WAIT</c> on the primary that took it, for up to <see cref="ReplicaWaitTimeout"/>. 0 (the
+    /// default) does not wait. Redis replicates asynchronously: a primary that dies a moment after
+    /// acknowledging a send may take it with it; with 1 or more, a send that returned is on that
+    /// many replicas too, and a failover to one of them keeps it.
+    /// </summary>
+    /// <remarks>
+    /// A send that is not on enough replicas in time throws <see cref="RedisReplicationTimeoutException"/>
+    /// (a <see cref="TimeoutException"/>): <see cref="TaskApp"/> retries it like any passing failure,
+    /// for its <c>StorageRetryTime</c>, and the send's id keeps the retry from storing it twice. The
+    /// message is on the primary all the same: a worker may take it before the replicas have it.
+    /// Costs one round trip per send, longer by the replication delay.
+    /// </remarks>
+    public int ReplicasToAcknowledge { get; set; }
+
+    /// <summary>How long a send waits for <see cref="ReplicasToAcknowledge"/> replicas. Default 1 second.</summary>
+    public TimeSpan ReplicaWaitTimeout { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>The most partitions a queue can have.</summary>
     public const int MaxPartitions = 1024;
 
@@ -94,9 +113,23 @@ public sealed class RedisStorageOptions
         _ = BuildConfiguration();
     }
 
+    /// <summary>Checks <see cref="ReplicasToAcknowledge"/> and <see cref="ReplicaWaitTimeout"/>.</summary>
+    internal void ValidateReplication()
+    {
+        if (ReplicasToAcknowledge < 0)
+        {
+            throw new ArgumentException($"RedisStorageOptions.ReplicasToAcknowledge is {ReplicasToAcknowledge}: give 0 (do not wait) or more.", nameof(ReplicasToAcknowledge));
+        }
+        if (ReplicasToAcknowledge > 0 && (ReplicaWaitTimeout <= TimeSpan.Zero || ReplicaWaitTimeout > TimeSpan.FromMinutes(1)))
+        {
+            throw new ArgumentException($"RedisStorageOptions.ReplicaWaitTimeout is {ReplicaWaitTimeout}: give more than 0 and at most a minute.", nameof(ReplicaWaitTimeout));
+        }
+    }
+
     /// <summary>Checks <see cref="Partitions"/>; throws <see cref="ArgumentException"/> naming what is wrong.</summary>
     internal void ValidatePartitions()
     {
+        ValidateReplication();
         foreach (var (queue, count) in Partitions)
         {
             if (string.IsNullOrEmpty(queue))
