@@ -36,9 +36,11 @@ internal sealed partial class Bench
     private async Task<(double Rate, PriorityOrder? Order)> DrainWithPrioritiesAsync(int n, int workers, bool watch)
     {
         await FreshAsync();
-        var (ids, priorities) = await FillWithPrioritiesAsync(n);
+        // The ids and priorities only for the watched drain: kept alive through an unwatched one, N ids would weigh on its GCs.
+        var sent = await FillWithPrioritiesAsync(n, keep: watch);
+        var starts = sent is { } s ? new StartRanks(s) : null;
+        sent = null;
         // Subscribed after the fill: with a listener the enqueues would publish events too.
-        var starts = watch ? new StartRanks(ids) : null;
         using (starts is null ? null : app.Events.Subscribe(starts.OnEvent))
         {
             await using var consumer = new TaskConsumer(app, DrainOptions(workers));
@@ -46,33 +48,34 @@ internal sealed partial class Bench
             consumer.Start();
             await WaitDrainedAsync(() => Interlocked.Read(ref Observed.Done) >= n);
             var elapsed = clock.Elapsed;
-            return (n / elapsed.TotalSeconds, starts?.Order(priorities));
+            return (n / elapsed.TotalSeconds, starts?.Order());
         }
     }
 
     /// <summary>
     /// Sends <paramref name="n"/> no-op tasks in batches of <see cref="PriorityFillBatch"/>, the k-th batch
-    /// with priority <c>PriorityLevels[k % 4]</c> (the Noop descriptor with that priority); returns the
-    /// ids in the order sent and each one's priority.
+    /// with priority <c>PriorityLevels[k % 4]</c> (the Noop descriptor with that priority); with
+    /// <paramref name="keep"/>, returns the ids in the order sent and each one's priority.
     /// </summary>
-    private async Task<(List<string> Ids, int[] Priorities)> FillWithPrioritiesAsync(int n)
+    private async Task<(List<string> Ids, int[] Priorities)?> FillWithPrioritiesAsync(int n, bool keep)
     {
         var noop = Noop.Descriptor;
         var descriptors = PriorityLevels
             .Select(p => new TaskDescriptor(noop.Name, noop.Queue, noop.Retries, noop.RetryDelay, noop.Invoker) { ArgumentsRenderer = noop.ArgumentsRenderer, Priority = p })
             .ToArray();
         var payloads = Enumerable.Repeat(NoArguments, PriorityFillBatch).ToArray();
-        var ids = new List<string>(n);
-        var priorities = new int[n];
+        var ids = keep ? new List<string>(n) : null;
+        var priorities = keep ? new int[n] : null;
         for (int sent = 0, k = 0; sent < n; k++)
         {
             int count = Math.Min(PriorityFillBatch, n - sent);
             var descriptor = descriptors[k % descriptors.Length];
-            ids.AddRange(await app.EnqueueManyAsync(descriptor, count == payloads.Length ? payloads : payloads[..count]));
-            priorities.AsSpan(sent, count).Fill(descriptor.Priority);
+            var batch = await app.EnqueueManyAsync(descriptor, count == payloads.Length ? payloads : payloads[..count]);
+            ids?.AddRange(batch);
+            priorities?.AsSpan(sent, count).Fill(descriptor.Priority);
             sent += count;
         }
-        return (ids, priorities);
+        return keep ? (ids!, priorities!) : null;
     }
 
     /// <summary>
@@ -83,14 +86,17 @@ internal sealed partial class Bench
     private sealed class StartRanks
     {
         private readonly Dictionary<string, int> indexOf;
+        private readonly int[] priorities;
         private readonly int[] ranks;
         private int started;
 
-        public StartRanks(IReadOnlyList<string> ids)
+        public StartRanks((List<string> Ids, int[] Priorities) sent)
         {
+            var ids = sent.Ids;
             indexOf = new Dictionary<string, int>(ids.Count, StringComparer.Ordinal);
             for (int i = 0; i < ids.Count; i++) indexOf.Add(ids[i], i);
             ranks = new int[ids.Count];
+            priorities = sent.Priorities;
         }
 
         public void OnEvent(TaskEvent e)
@@ -99,7 +105,7 @@ internal sealed partial class Bench
         }
 
         /// <summary>Where each priority's tasks fell in the start order, highest priority first.</summary>
-        public PriorityOrder Order(int[] priorities)
+        public PriorityOrder Order()
         {
             int n = ranks.Length, starts = Volatile.Read(ref started);
             double Position(int rank) => 100.0 * (rank - 1) / n;
@@ -142,9 +148,10 @@ internal sealed record PriorityOrder(int Tasks, int Starts, IReadOnlyList<LevelO
 /// (1 process × <see cref="Workers"/> workers, batch 64), the watched drain's rate, and the order its tasks started in.
 /// </summary>
 /// <remarks>
-/// On a shared machine one drain's rate moves by ±30 % from one drain to the next, so the ratio is taken
-/// over <see cref="Pairs"/> back-to-back pairs of drains (plain, then with priorities; the next pair the
-/// other way round, so that a drift in the machine's load weighs on both sides), and its median printed.
+/// On a shared machine one drain's rate can move by a third or more from one drain to the next (and
+/// drains speed up over a process's first seconds), so the ratio is taken over <see cref="Pairs"/>
+/// back-to-back pairs of drains (plain, then with priorities; the next pair the other way round, so
+/// that a drift weighs on both sides), and its median printed.
 /// </remarks>
 internal static class PriorityRows
 {
@@ -152,13 +159,18 @@ internal static class PriorityRows
     public const int Workers = 16;
 
     /// <summary>Back-to-back pairs of drains, plain and with priorities, for the ratio.</summary>
-    public const int Pairs = 3;
+    public const int Pairs = 5;
 
-    public static async Task AddAsync(Table table, Bench bench, int n, double plainRow, double lpush16)
+    /// <summary>
+    /// Adds the rows: the plain drains of the pairs (median), the drains with priorities (median, with the
+    /// median of the pair ratios), the watched drain, and the order rows. <paramref name="plainRow"/>: the
+    /// plain 1 × <see cref="Workers"/> row measured just before, if any (the full run has it, --priority-only not).
+    /// </summary>
+    public static async Task AddAsync(Table table, Bench bench, int n, double? plainRow, double lpush16)
     {
         string levels = string.Join(", ", Bench.PriorityLevels);
         // Warm-up of the paths the plain drain does not take: the enqueue script with a priority, takes over several lists.
-        await bench.DrainWithPrioritiesAsync(Math.Min(n, 3_000), Workers);
+        await bench.DrainWithPrioritiesAsync(Math.Min(n, 10_000), Workers);
 
         var plains = new double[Pairs];
         var rates = new double[Pairs];
@@ -178,11 +190,14 @@ internal static class PriorityRows
                 $"    pair {i + 1} ({(i % 2 == 0 ? "plain first" : "priorities first")}): plain {plains[i]:N0}/s, with priorities {rates[i]:N0}/s: {rates[i] / plains[i]:0.00}×"));
         }
         var ratios = rates.Zip(plains, (r, p) => r / p).ToArray();
-        double rate = Median(rates), ratio = Median(ratios);
+        double rate = Median(rates), ratio = Median(ratios), plain = Median(plains);
+        table.Add($"process no-op tasks, 1 process × {Workers} workers, median of the {Pairs} plain drains paired with those below", plain, "/s", lpush16, "LPUSH -c16 -P1",
+            note: plainRow is { } row ? string.Create(CultureInfo.InvariantCulture, $"{plain / row:0.00}× the plain 1 × {Workers} row") : null);
         table.Add($"process no-op tasks with priorities ({levels}: a batch of {Bench.PriorityFillBatch:N0} per priority in turn), 1 process × {Workers} workers, median of {Pairs}",
             rate, "/s", lpush16, "LPUSH -c16 -P1",
             note: string.Create(CultureInfo.InvariantCulture,
-                $"{ratio:0.00}× the plain drain (median of {Pairs} back-to-back pairs: {string.Join(", ", ratios.Select(r => r.ToString("0.00", CultureInfo.InvariantCulture)))}); {rate / plainRow:0.00}× the plain 1 × {Workers} row"));
+                $"{ratio:0.00}× the plain drain (median of the {Pairs} back-to-back pairs' ratios: {string.Join(", ", ratios.Select(r => r.ToString("0.00", CultureInfo.InvariantCulture)))})")
+                + (plainRow is { } r1 ? string.Create(CultureInfo.InvariantCulture, $"; {rate / r1:0.00}× the plain 1 × {Workers} row") : ""));
 
         var (watched, order) = await bench.DrainWithPrioritiesWatchedAsync(n, Workers);
         table.Add("the same, once, each start recorded by a Started listener (for the order rows)", watched, "/s", lpush16, "LPUSH -c16 -P1",
