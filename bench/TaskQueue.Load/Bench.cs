@@ -5,8 +5,8 @@ using TaskQueue.Redis;
 
 namespace TaskQueue.Load;
 
-/// <summary>The measurements, each on a fresh application namespace of one Redis.</summary>
-internal sealed class Bench : IAsyncDisposable
+/// <summary>The measurements, each on a fresh application namespace of one Redis (the priority drain: <c>Bench.Priorities.cs</c>).</summary>
+internal sealed partial class Bench : IAsyncDisposable
 {
     private readonly string redis;
     private readonly ConnectionMultiplexer mux;
@@ -152,13 +152,20 @@ internal sealed class Bench : IAsyncDisposable
     {
         await FreshAsync();
         await FillAsync(n);
-        await using var consumer = new TaskConsumer(app, new ConsumerOptions { Workers = workers, BatchSize = 64, RunScheduler = false, RunPeriodic = false, RunRecurring = false });
+        await using var consumer = new TaskConsumer(app, DrainOptions(workers));
         var clock = Stopwatch.StartNew();
         consumer.Start();
         await WaitDrainedAsync(() => Interlocked.Read(ref Observed.Done) >= n);
         var elapsed = clock.Elapsed;
         return n / elapsed.TotalSeconds;
     }
+
+    /// <summary>The consumer of the in-process drains (plain and with priorities): batch 64, scheduler, periodic and recurring off.</summary>
+    private static ConsumerOptions DrainOptions(int workers)
+        => new() { Workers = workers, BatchSize = DrainBatch, RunScheduler = false, RunPeriodic = false, RunRecurring = false };
+
+    /// <summary>How many messages a worker of the in-process drains takes at a time.</summary>
+    public const int DrainBatch = 64;
 
     public async Task<double> DrainInProcessesAsync(int n, int processes, int workers)
     {

@@ -1,5 +1,6 @@
-// The end-to-end load tool: TaskQueue on a real Redis, beside redis-benchmark LPUSH on the same server,
-// then the drain on private Redis Clusters of 1 and 3 shards, beside the bare client on the same cluster.
+// The end-to-end load tool: TaskQueue on a real Redis, beside redis-benchmark LPUSH on the same server
+// (with the drain with priorities in use beside the plain drain), then the drain on private Redis
+// Clusters of 1 and 3 shards, beside the bare client on the same cluster.
 // Usage: see LoadOptions.Usage below, or run with --help.
 using System.Diagnostics;
 using System.Globalization;
@@ -38,6 +39,18 @@ var table = new Table();
 Console.WriteLine($"TaskQueue load test against Redis {redis} ({Environment.ProcessorCount} cores, N = {options.N:N0})");
 
 var lpush = new RedisBenchmark(redis);
+if (options.PriorityOnly)
+{
+    // Only the priority rows, beside what they are compared with: LPUSH -c16 and their pairs' plain 16-worker
+    // drains (a plain row of its own would be the process's first drain of N, slower than those after it).
+    var lpush16Only = lpush.Run(clients: 16, pipeline: 1);
+    table.Add("redis-benchmark LPUSH -c 16 -P 1", lpush16Only, "/s");
+    await using var priorityBench = await Bench.CreateAsync(redis);
+    await priorityBench.DrainInProcessAsync(Math.Min(options.N, 20_000), PriorityRows.Workers);   // warm-up, as the 1- and 4-worker drains are in a full run
+    await PriorityRows.AddAsync(table, priorityBench, options.N, plainRow: null, lpush16Only);
+    table.Print();
+    return 0;
+}
 var lpush1 = lpush.Run(clients: 1, pipeline: 1);
 var lpush16 = lpush.Run(clients: 16, pipeline: 1);
 var lpush64 = lpush.Run(clients: 1, pipeline: 64);
@@ -71,12 +84,15 @@ await using (var bench = await Bench.CreateAsync(redis))
         table.Add($"Redis CPU per executed task, 4 workers taking {batch} at a time", cpu, " µs", note: $"{cpu / bareCpu:0.00}× the bare RPUSH");
     }
 
+    double plain16 = 0;
     foreach (var workers in new[] { 1, 4, 16 })
     {
         var rate = await bench.DrainInProcessAsync(options.N, workers);
-        table.Add($"process no-op tasks, 1 process × {workers} workers", rate, "/s", lpush16, "LPUSH -c16 -P1",
-            target: workers == 16 ? Math.Min(0.40, 20_000 / lpush16) : null);
+        AddDrainRow(table, workers, rate, lpush16);
+        if (workers == PriorityRows.Workers) plain16 = rate;
     }
+    // The same drain with priorities in use, beside the plain one just measured.
+    await PriorityRows.AddAsync(table, bench, options.N, plain16, lpush16);
     var twoProcesses = await bench.DrainInProcessesAsync(options.N, processes: 2, workers: 8);
     table.Add("process no-op tasks, 2 processes × 8 workers", twoProcesses, "/s", lpush16, "LPUSH -c16 -P1");
 
@@ -114,6 +130,11 @@ if (options.Cluster == ClusterRun.Yes) await ClusterRows.AddAsync(table, options
 table.Print();
 return 0;
 
+// The plain in-process drain's row; 16 workers have a target: 40 % of LPUSH -c16, or 20,000/s where that is less.
+static void AddDrainRow(Table table, int workers, double rate, double lpush16)
+    => table.Add($"process no-op tasks, 1 process × {workers} workers", rate, "/s", lpush16, "LPUSH -c16 -P1",
+        target: workers == 16 ? Math.Min(0.40, 20_000 / lpush16) : null);
+
 internal enum ClusterRun
 {
     Yes,
@@ -121,7 +142,8 @@ internal enum ClusterRun
     Only,
 }
 
-internal sealed record LoadOptions(string? Redis, int N, bool Quick, bool DrainWorker, string? App, int Workers, bool Help = false, ClusterRun Cluster = ClusterRun.Yes)
+internal sealed record LoadOptions(string? Redis, int N, bool Quick, bool DrainWorker, string? App, int Workers, bool Help = false, ClusterRun Cluster = ClusterRun.Yes,
+    bool PriorityOnly = false)
 {
     public const int DefaultN = 100_000;
 
@@ -143,6 +165,9 @@ internal sealed record LoadOptions(string? Redis, int N, bool Quick, bool DrainW
                               3 shards with redis-server, whatever --redis says; with --quick
                               their drains are of 50,000 tasks)
           --cluster-only      only the cluster rows
+          --priority-only     only the drain with priorities (and the order its tasks started in),
+                              beside what it is compared with: LPUSH -c 16 and the plain
+                              1 process × 16 workers drains paired with it, on the single Redis
           --help              this text
 
         used by the tool itself when it starts worker processes for the 2-process drain:
@@ -155,7 +180,7 @@ internal sealed record LoadOptions(string? Redis, int N, bool Quick, bool DrainW
     {
         string? redis = Environment.GetEnvironmentVariable("TASKQUEUE_REDIS") is { Length: > 0 } r ? r : null, app = null;
         int n = DefaultN, workers = 8;
-        bool quick = false, drain = false, help = false;
+        bool quick = false, drain = false, help = false, priorityOnly = false;
         var cluster = ClusterRun.Yes;
         for (int i = 0; i < args.Length; i++)
         {
@@ -177,10 +202,12 @@ internal sealed record LoadOptions(string? Redis, int N, bool Quick, bool DrainW
                 case "--workers": workers = Count(); break;
                 case "--no-cluster": cluster = ClusterRun.No; break;
                 case "--cluster-only": cluster = ClusterRun.Only; break;
+                case "--priority-only": priorityOnly = true; break;
                 case "--help" or "-h" or "-?": help = true; break;
                 default: throw new ArgumentException($"Unknown argument '{args[i]}'.");
             }
         }
-        return new LoadOptions(redis, n, quick, drain, app, workers, help, cluster);
+        if (priorityOnly && cluster == ClusterRun.Only) throw new ArgumentException("--priority-only and --cluster-only exclude each other.");
+        return new LoadOptions(redis, n, quick, drain, app, workers, help, cluster, priorityOnly);
     }
 }
