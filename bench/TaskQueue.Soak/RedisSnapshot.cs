@@ -17,7 +17,9 @@ internal sealed record RedisMemory(long UsedMemory, long LedgerBytes, IReadOnlyD
 
 internal sealed class RedisSnapshot(IServer server, Ledger ledger, string application)
 {
-    private readonly string prefix = "{tq:" + application + "}:";
+    // The application's keys: its shared slot "{tq:app}:", its queues' "{tq:app:q:<queue>}:" and its
+    // results' "{tq:app:r:<id>}". Queue keys count by kind after the tag ("q:ready", "q:p", ...), a result as "r".
+    private readonly string prefix = "{tq:" + application;
 
     public async Task<RedisMemory> TakeAsync()
     {
@@ -29,8 +31,12 @@ internal sealed class RedisSnapshot(IServer server, Ledger ledger, string applic
         // The pattern's braces are literal: only * ? [ and \ are special in a SCAN pattern.
         await foreach (var key in server.KeysAsync(pattern: prefix + "*", pageSize: 1000))
         {
-            string rest = ((string)key!)[prefix.Length..];
-            string kind = rest.Split(':')[0];
+            string name = ((string)key!)[prefix.Length..];
+            string kind = name.StartsWith("}:", StringComparison.Ordinal) ? name[2..].Split(':')[0]
+                : name.StartsWith(":q:", StringComparison.Ordinal) ? "q:" + name[(name.IndexOf("}:", StringComparison.Ordinal) + 2)..].Split(':')[0]
+                : name.StartsWith(":r:", StringComparison.Ordinal) ? "r"
+                : "?";
+            if (kind == "?") continue;   // another application whose name starts with this one's
             kinds[kind] = kinds.GetValueOrDefault(kind) + 1;
             var usage = await db.ExecuteAsync("MEMORY", "USAGE", key, "SAMPLES", 0);
             if (!usage.IsNull) bytes += (long)usage;
