@@ -91,7 +91,7 @@ dotnet tool install TaskQueue.Cli --version "$version" --tool-path "$tools" --ad
   || { cat "$work/tool-install.log"; fail "dotnet tool install TaskQueue.Cli"; }
 tq() { "$tools/taskqueue" --redis "$redis" --app "$tool_app" "$@"; }
 host=${redis%:*}; port=${redis##*:}
-redis-cli -h "$host" -p "$port" RPUSH "{tq:$tool_app}:q:default" "not a message" >/dev/null || fail "redis-cli RPUSH"
+redis-cli -h "$host" -p "$port" RPUSH "{tq:$tool_app:q:default}:ready" "not a message" >/dev/null || fail "redis-cli RPUSH"
 out=$(tq queues) || fail "taskqueue queues exited $?"
 echo "$out"
 echo "$out" | grep -Eq '^default +1 ' || fail "taskqueue queues does not show the default queue with one message"
@@ -103,5 +103,5 @@ tq restore --task some.task >/dev/null || fail "taskqueue restore"
 tq restore --task some.task >/dev/null; [ $? -eq 1 ] || fail "taskqueue restore of a task not revoked should exit 1"
 tq workers --json | python3 -c 'import json,sys; assert json.load(sys.stdin)==[]' || fail "taskqueue workers --json"
 (cd "$work" && env -u TASKQUEUE_REDIS "$tools/taskqueue" queues >/dev/null 2>&1); [ $? -eq 2 ] || fail "taskqueue without --redis should exit 2"
-redis-cli -h "$host" -p "$port" DEL "{tq:$tool_app}:q:default" "{tq:$tool_app}:revoked" >/dev/null
+redis-cli -h "$host" -p "$port" DEL "{tq:$tool_app:q:default}:ready" "{tq:$tool_app}:revoked" "{tq:$tool_app}:queues" >/dev/null
 echo "package test: passed"
