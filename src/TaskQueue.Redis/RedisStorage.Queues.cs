@@ -100,7 +100,8 @@ public sealed partial class RedisStorage
     /// Relays one outbox record to its queue, once: the message goes to the queue with the record's
     /// bit set in the queue's outbox send bitmap (a second relay of the same record stores nothing),
     /// then the record leaves the outbox. A fire relays its own record at once; the reaper relays
-    /// what a process that died in between left.
+    /// what a process that died in between left (the send memo lasts 10 minutes: a record left longer,
+    /// with no consumer reaping meanwhile, could be queued twice).
     /// </summary>
     private async Task RelayAsync(byte[] record)
     {
@@ -114,7 +115,9 @@ public sealed partial class RedisStorage
         await RegisterAsync(target).ConfigureAwait(false);
         await db.ScriptEvaluateAsync(LuaScripts.Enqueue, [target.Ready, target.Priorities, target.Marked, target.Sent("outbox", id)],
             [priority, target.ReadyPrefix, id % QueueKeys.SendsPerBitmap, SentTtl, record.AsMemory(entryAt)]).ConfigureAwait(false);
-        await db.ListRemoveAsync(keys.Outbox, record, 1).ConfigureAwait(false);
+        // Sent without waiting for the reply: a removal lost with the connection leaves the record for
+        // the next reap, whose relay the send memo makes a no-op.
+        db.ListRemove(keys.Outbox, record, 1, CommandFlags.FireAndForget);
     }
 
     /// <summary>Relays every record in the outbox (part of <see cref="ReapAsync"/>).</summary>
