@@ -235,16 +235,30 @@ internal static partial class LuaScripts
         Q.ready, Q.prefix, Q.prio, Q.marked = KEYS[2], ARGV[2], KEYS[3], KEYS[4]
         local now = now_ms()
         local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, tonumber(ARGV[1]))
+        -- Consecutive messages of one priority go in one RPUSH (a call per message costs more than the push).
+        local batch, bp = {}, nil
+        local function flush()
+          if #batch > 0 then
+            redis.call('RPUSH', list_of(bp), unpack(batch))
+            announce(bp)
+            batch = {}
+          end
+        end
         for i = 1, #due do
           local m = due[i]
           local p, at = string.match(m, '^%x+|(-?%d+)|()')
           if p then
-            push(tonumber(p), '\0' .. string.sub(m, at), false)
+            p = tonumber(p)
+            if p ~= bp or #batch >= 1000 then
+              flush()
+              bp = p
+            end
+            batch[#batch + 1] = '\0' .. string.sub(m, at)
           end
         end
-        for i = 1, #due, 1000 do
-          redis.call('ZREM', KEYS[1], unpack(due, i, math.min(i + 999, #due)))
-        end
+        flush()
+        -- The due members are the set's first ones by rank: one range removal instead of a ZREM per member.
+        if #due > 0 then redis.call('ZREMRANGEBYRANK', KEYS[1], 0, #due - 1) end
         local nxt = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
         return {#due, nxt[2] or false, now}
         """;
