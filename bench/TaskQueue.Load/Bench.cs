@@ -215,14 +215,7 @@ internal sealed partial class Bench : IAsyncDisposable
         await WaitDrainedAsync(() => Interlocked.Read(ref Observed.Done) >= 200);
         Observed.Reset();
         int total = perSecond * seconds;
-        var start = Stopwatch.GetTimestamp();
-        for (int i = 0; i < total; i++)
-        {
-            // Pace without spinning: on 2 cores a spinning producer would steal the workers' core.
-            var due = TimeSpan.FromSeconds((double)i / perSecond);
-            while (Stopwatch.GetElapsedTime(start) < due) await Task.Delay(1);
-            await ping.EnqueueAsync(Stopwatch.GetTimestamp());
-        }
+        await PacedAsync(total, perSecond, async _ => await ping.EnqueueAsync(Stopwatch.GetTimestamp()));
         await WaitDrainedAsync(() => Interlocked.Read(ref Observed.Done) >= total);
         return Percentiles.Of(Observed.LatenciesMs);
     }

@@ -13,6 +13,7 @@ public static class Observed
     public static readonly ConcurrentQueue<(DateTimeOffset Eta, string TaskId)> Ticks = new();
     public static readonly ConcurrentQueue<double> BeatLatesMs = new();
     public static long Beats;
+    public static readonly ConcurrentQueue<(string RecordId, long EtaUnixMs, double LateMs)> MinuteRuns = new();
 
     public static void Reset()
     {
@@ -22,6 +23,7 @@ public static class Observed
         Ticks.Clear();
         BeatLatesMs.Clear();
         Interlocked.Exchange(ref Beats, 0);
+        MinuteRuns.Clear();
     }
 }
 
@@ -62,5 +64,18 @@ public static class LoadTasks
     {
         if (context.Eta is { } eta) Observed.BeatLatesMs.Enqueue((DateTimeOffset.UtcNow - eta).TotalMilliseconds);
         Interlocked.Increment(ref Observed.Beats);
+    }
+
+    /// <summary>
+    /// Run by the 100,000 every-minute records: records which record's occurrence it is and how late it
+    /// started after it (a run twice or a missed occurrence shows in the pairs).
+    /// </summary>
+    [Task]
+    public static void MinuteBeat(TaskContext context)
+    {
+        if (context.Eta is { } eta && context.RecurringId is { } id)
+        {
+            Observed.MinuteRuns.Enqueue((id, eta.ToUnixTimeMilliseconds(), (DateTimeOffset.UtcNow - eta).TotalMilliseconds));
+        }
     }
 }

@@ -51,6 +51,21 @@ if (options.PriorityOnly)
     table.Print();
     return 0;
 }
+if (options.TailsOnly)
+{
+    // Only the rows of issue 12's targets, beside what they are compared with: LPUSH -c1, the bare
+    // client's awaited RPUSH and its legs of the enqueue→start path.
+    var lpush1Only = lpush.Run(clients: 1, pipeline: 1);
+    table.Add("redis-benchmark LPUSH -c 1 -P 1", lpush1Only, "/s");
+    await using var tailBench = await Bench.CreateAsync(redis);
+    await TailRows.AddEnqueueAsync(table, tailBench, options, lpush1Only);
+    await TailRows.AddLatencyAsync(table, tailBench, options);
+    await TailRows.AddScheduleAccuracyAsync(table, tailBench);
+    await TailRows.AddRecurringAsync(table, tailBench, options);
+    if (options.ManyRecords) await TailRows.AddManyRecordsAsync(table, tailBench);
+    table.Print();
+    return 0;
+}
 var lpush1 = lpush.Run(clients: 1, pipeline: 1);
 var lpush16 = lpush.Run(clients: 16, pipeline: 1);
 var lpush64 = lpush.Run(clients: 1, pipeline: 64);
@@ -60,10 +75,7 @@ table.Add("redis-benchmark LPUSH -c 1 -P 64", lpush64, "/s");
 
 await using (var bench = await Bench.CreateAsync(redis))
 {
-    var bare = await bench.BareRpushAsync(Math.Min(options.N, 20_000));
-    table.Add("bare StackExchange.Redis RPUSH, awaited (the stack's bound)", bare, "/s", lpush1, "LPUSH -c1 -P1");
-    var one = await bench.EnqueueOneAtATimeAsync(Math.Min(options.N, 20_000));
-    table.Add("enqueue, one at a time (awaited)", one, "/s", lpush1, "LPUSH -c1 -P1", target: 0.50);
+    await TailRows.AddEnqueueAsync(table, bench, options, lpush1);
     var batched = await bench.EnqueueBatchedAsync(options.N, batch: 1000);
     table.Add("enqueue, batched (EnqueueManyAsync × 1000)", batched, "/s", lpush64, "LPUSH -c1 -P64", target: 0.25);
     var bytes = await bench.BytesPerQueuedTaskAsync(options.N);
@@ -96,17 +108,9 @@ await using (var bench = await Bench.CreateAsync(redis))
     var twoProcesses = await bench.DrainInProcessesAsync(options.N, processes: 2, workers: 8);
     table.Add("process no-op tasks, 2 processes × 8 workers", twoProcesses, "/s", lpush16, "LPUSH -c16 -P1");
 
-    var latency = await bench.LatencyAsync(perSecond: 1000, seconds: options.Quick ? 3 : 5, workers: 4);
-    table.Add("enqueue→start p50 at 1,000/s, idle workers", latency.P50, " ms");
-    table.Add("enqueue→start p99 at 1,000/s, idle workers", latency.P99, " ms", note: "target ≤ 2 ms");
-    table.Add("enqueue→start p99.9 at 1,000/s, idle workers", latency.P999, " ms");
-    var threeQueues = await bench.LatencyAsync(perSecond: 1000, seconds: options.Quick ? 3 : 5, workers: 4, queues: 3);
-    table.Add("enqueue→start p50 at 1,000/s, workers on 3 queues (the last one used)", threeQueues.P50, " ms");
-    table.Add("enqueue→start p99 at 1,000/s, workers on 3 queues (the last one used)", threeQueues.P99, " ms", note: "target ≤ 2 ms");
-
-    var accuracy = await bench.ScheduleAccuracyAsync(count: 5000, workers: 16);
-    table.Add("|start − eta| p50, 5,000 tasks due in the same second", accuracy.P50, " ms");
-    table.Add("|start − eta| p99, 5,000 tasks due in the same second", accuracy.P99, " ms", note: "target ≤ 50 ms");
+    // Enqueue→start beside the bare client's legs of the same path, then schedule accuracy (issue 12's targets).
+    await TailRows.AddLatencyAsync(table, bench, options);
+    await TailRows.AddScheduleAccuracyAsync(table, bench);
 
     int periodicSeconds = options.Quick ? 5 : 15;
     var periodic = await bench.PeriodicAsync(consumers: 3, seconds: periodicSeconds);
@@ -116,12 +120,8 @@ await using (var bench = await Bench.CreateAsync(redis))
     table.Add("periodic start − occurrence p50", periodic.Late.P50, " ms");
     table.Add("periodic start − occurrence p99", periodic.Late.P99, " ms");
 
-    int records = options.Quick ? 500 : 2000;
-    var recurring = await bench.RecurringAsync(records, consumers: 2, seconds: options.Quick ? 5 : 10);
-    table.Add($"{records:N0} every-second recurring records, 2 consumers: runs", recurring.RunsPerSecond, "/s", note: $"of {records:N0}/s scheduled");
-    table.Add("recurring start − occurrence p50", recurring.Late.P50, " ms");
-    table.Add("recurring start − occurrence p99", recurring.Late.P99, " ms");
-    table.Add("Redis memory per recurring record", recurring.BytesPerRecord, " B");
+    await TailRows.AddRecurringAsync(table, bench, options);
+    if (options.ManyRecords) await TailRows.AddManyRecordsAsync(table, bench);
 }
 
 // The drain on private Redis Clusters of 1 and 3 shards, beside the bare client's on the same cluster.
@@ -143,7 +143,7 @@ internal enum ClusterRun
 }
 
 internal sealed record LoadOptions(string? Redis, int N, bool Quick, bool DrainWorker, string? App, int Workers, bool Help = false, ClusterRun Cluster = ClusterRun.Yes,
-    bool PriorityOnly = false)
+    bool PriorityOnly = false, bool TailsOnly = false, bool ManyRecords = false)
 {
     public const int DefaultN = 100_000;
 
@@ -160,7 +160,8 @@ internal sealed record LoadOptions(string? Redis, int N, bool Quick, bool DrainW
           --redis HOST:PORT   the Redis to use (env TASKQUEUE_REDIS); without it a private
                               redis-server is started on a free loopback port
           --n N               tasks per throughput phase (default 100,000)
-          --quick             a shorter run: N = 20,000 and shorter latency, periodic and recurring phases
+          --quick             a shorter run: N = 20,000, shorter latency, periodic and recurring phases,
+                              and without the 100,000 every-minute recurring records
           --no-cluster        leave out the cluster rows (they start private Redis Clusters of 1 and
                               3 shards with redis-server, whatever --redis says; with --quick
                               their drains are of 50,000 tasks)
@@ -168,6 +169,14 @@ internal sealed record LoadOptions(string? Redis, int N, bool Quick, bool DrainW
           --priority-only     only the drain with priorities (and the order its tasks started in),
                               beside what it is compared with: LPUSH -c 16 and the plain
                               1 process × 16 workers drains paired with it, on the single Redis
+          --tails-only        only the rows of issue 12's targets, on the single Redis: one-at-a-time
+                              enqueue in pairs with the bare client's awaited RPUSH, enqueue→start
+                              beside the bare client's legs of the same path, schedule accuracy,
+                              every-second recurring records, and (unless --quick or
+                              --no-many-records) the 100,000 every-minute records
+          --no-many-records   leave out the 100,000 every-minute recurring records run through 2
+                              whole minutes by 2 consumers (1.5–2.5 minutes, up to 3.5 when a
+                              minute begins while they are saved); --quick leaves them out too
           --help              this text
 
         used by the tool itself when it starts worker processes for the 2-process drain:
@@ -180,7 +189,7 @@ internal sealed record LoadOptions(string? Redis, int N, bool Quick, bool DrainW
     {
         string? redis = Environment.GetEnvironmentVariable("TASKQUEUE_REDIS") is { Length: > 0 } r ? r : null, app = null;
         int n = DefaultN, workers = 8;
-        bool quick = false, drain = false, help = false, priorityOnly = false;
+        bool quick = false, drain = false, help = false, priorityOnly = false, tailsOnly = false, manyRecords = true;
         var cluster = ClusterRun.Yes;
         for (int i = 0; i < args.Length; i++)
         {
@@ -203,11 +212,14 @@ internal sealed record LoadOptions(string? Redis, int N, bool Quick, bool DrainW
                 case "--no-cluster": cluster = ClusterRun.No; break;
                 case "--cluster-only": cluster = ClusterRun.Only; break;
                 case "--priority-only": priorityOnly = true; break;
+                case "--tails-only": tailsOnly = true; break;
+                case "--no-many-records": manyRecords = false; break;
                 case "--help" or "-h" or "-?": help = true; break;
                 default: throw new ArgumentException($"Unknown argument '{args[i]}'.");
             }
         }
-        if (priorityOnly && cluster == ClusterRun.Only) throw new ArgumentException("--priority-only and --cluster-only exclude each other.");
-        return new LoadOptions(redis, n, quick, drain, app, workers, help, cluster, priorityOnly);
+        int only = (priorityOnly ? 1 : 0) + (tailsOnly ? 1 : 0) + (cluster == ClusterRun.Only ? 1 : 0);
+        if (only > 1) throw new ArgumentException("--priority-only, --tails-only and --cluster-only exclude each other.");
+        return new LoadOptions(redis, n, quick, drain, app, workers, help, cluster, priorityOnly, tailsOnly, ManyRecords: manyRecords && !quick);
     }
 }
