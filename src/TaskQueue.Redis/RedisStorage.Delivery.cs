@@ -233,7 +233,8 @@ public sealed partial class RedisStorage
         foreach (var c in completions)
         {
             string partition = PartitionOfReceipt(c.Message.Receipt) ?? c.Message.Queue;
-            int g = groups.FindIndex(x => x.Partition == partition);
+            int g = groups.Count - 1;
+            while (g >= 0 && groups[g].Partition != partition) g--;
             if (g < 0) groups.Add((partition, [c]));
             else groups[g].Items.Add(c);
         }
