@@ -177,6 +177,9 @@ internal sealed class RedisKeys
         return key[ResultTagPrefix.Length..^1];
     }
 
+    /// <summary>A SCAN pattern matching every key that starts with <paramref name="prefix"/>.</summary>
+    public static RedisValue PrefixPattern(string prefix) => EscapeGlob(prefix) + "*";
+
     private static string EscapeGlob(string text)
     {
         var sb = new StringBuilder(text.Length + 4);

@@ -29,7 +29,6 @@ public sealed partial class RedisStorage
 
         var order = TakeOrder(queues);
         foreach (var q in order) await RegisterAsync(q).ConfigureAwait(false);
-        var args = TakeArguments(consumerId, max);
         RedisKey[]? waitKeys = null;
         if (wait > TimeSpan.Zero)
         {
@@ -53,7 +52,7 @@ public sealed partial class RedisStorage
                 // Only queues with something ready get a take script (an empty one costs Redis a script run).
                 if (i > 0 && !await ExistsAsync(exists![i]).ConfigureAwait(false)) continue;
                 var token = q.TakeToken(Guid.NewGuid().ToString("N"));
-                var reply = await TakeOnceAsync(q, token, args, cancellationToken).ConfigureAwait(false);
+                var reply = await TakeOnceAsync(q, token, consumerId, max, cancellationToken).ConfigureAwait(false);
                 if ((int)reply[0] == 0) continue;
                 // The messages are taken: from here on a failure must not lose the batch (a take
                 // retried with a new token would leave it in flight under this consumer), so the
@@ -126,17 +125,13 @@ public sealed partial class RedisStorage
         }
     }
 
-    /// <summary>The take script's arguments that do not depend on the queue: max and consumer id, then the queue's three.</summary>
-    private static RedisValue[] TakeArguments(string consumerId, int max) => [max, consumerId, RedisValue.Null, RedisValue.Null, RedisValue.Null];
-
     /// <summary>One take with a given token, without waiting (for tests of the retry of a take whose reply was lost).</summary>
     internal async Task<TakenBatch> TakeWithTokenAsync(IReadOnlyList<string> queues, string consumerId, int max, string token)
     {
-        var args = TakeArguments(consumerId, max);
         foreach (var q in TakeOrder(queues))
         {
             await RegisterAsync(q).ConfigureAwait(false);
-            var reply = await TakeOnceAsync(q, q.TakeToken(token), args, CancellationToken.None).ConfigureAwait(false);
+            var reply = await TakeOnceAsync(q, q.TakeToken(token), consumerId, max, CancellationToken.None).ConfigureAwait(false);
             if ((int)reply[0] != 0) return ReadTaken(reply, q.Name, QueueOf(q.Name), 0);
         }
         return TakenBatch.Empty;
@@ -148,10 +143,10 @@ public sealed partial class RedisStorage
     /// returns what the lost call took, so a take whose reply was lost does not strand its messages
     /// in flight under a consumer that never saw them.
     /// </summary>
-    private async Task<RedisResult[]> TakeOnceAsync(QueueKeys q, RedisKey token, RedisValue[] shared, CancellationToken cancellationToken)
+    private async Task<RedisResult[]> TakeOnceAsync(QueueKeys q, RedisKey token, string consumerId, int max, CancellationToken cancellationToken)
     {
-        RedisKey[] scriptKeys = [q.Processing((string)shared[1]!), q.Consumers, q.Sequence, token, q.DeadLetters, q.Ready, q.Priorities, q.Marked];
-        RedisValue[] args = [shared[0], shared[1], q.Name, q.ReadyPrefix, QueueOf(q.Name)];
+        RedisKey[] scriptKeys = [q.Processing(consumerId), q.Consumers, q.Sequence, token, q.DeadLetters, q.Ready, q.Priorities, q.Marked];
+        RedisValue[] args = [max, consumerId, q.Name, q.ReadyPrefix, QueueOf(q.Name)];
         long giveUp = Environment.TickCount64 + (long)UnknownTakeRetry.TotalMilliseconds;
         var pause = TimeSpan.FromMilliseconds(50);
         while (true)

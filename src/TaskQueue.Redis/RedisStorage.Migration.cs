@@ -182,14 +182,7 @@ public sealed partial class RedisStorage
     private async Task<List<RedisKey>> ScanAsync(IServer server, string prefix)
     {
         var found = new List<RedisKey>();
-        var pattern = new StringBuilder();
-        foreach (char c in prefix)
-        {
-            if (c is '*' or '?' or '[' or ']' or '\\') pattern.Append('\\');
-            pattern.Append(c);
-        }
-        pattern.Append('*');
-        await foreach (var key in server.KeysAsync(db.Database, pattern.ToString(), ScanPage).ConfigureAwait(false)) found.Add(key);
+        await foreach (var key in server.KeysAsync(db.Database, RedisKeys.PrefixPattern(prefix), ScanPage).ConfigureAwait(false)) found.Add(key);
         return found;
     }
 

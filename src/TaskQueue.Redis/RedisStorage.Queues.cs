@@ -51,6 +51,11 @@ public sealed partial class RedisStorage
     /// </summary>
     private QueueKeys[] TakeOrder(IReadOnlyList<string> queues)
     {
+        if (queues.Count == 1)
+        {
+            ArgumentException.ThrowIfNullOrEmpty(queues[0], nameof(queues));
+            if (PartitionsOf(queues[0]) is { Length: 1 } one) return one;
+        }
         int total = 0;
         for (int i = 0; i < queues.Count; i++)
         {

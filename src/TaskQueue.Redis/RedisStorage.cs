@@ -82,8 +82,8 @@ public sealed partial class RedisStorage : ITaskStorage
     {
         try
         {
+            options.ValidateStorageSettings();
             keys = new RedisKeys(options.ApplicationName);
-            options.ValidatePartitions();
             partitions = new Dictionary<string, int>(options.Partitions, StringComparer.Ordinal);
             replicas = options.ReplicasToAcknowledge;
             replicaWaitMs = Math.Max(1, (long)options.ReplicaWaitTimeout.TotalMilliseconds);
@@ -124,8 +124,7 @@ public sealed partial class RedisStorage : ITaskStorage
     private static ConfigurationOptions Checked(RedisStorageOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        RedisStorageOptions.ValidateApplicationName(options.ApplicationName);
-        options.ValidatePartitions();
+        options.ValidateStorageSettings();
         return options.BuildConfiguration();
     }
 

@@ -108,13 +108,20 @@ public sealed class RedisStorageOptions
     /// <summary>Checks the options; throws <see cref="ArgumentException"/> naming what is wrong.</summary>
     public void Validate()
     {
-        ValidateApplicationName(ApplicationName);
-        ValidatePartitions();
+        ValidateStorageSettings();
         _ = BuildConfiguration();
     }
 
+    /// <summary>Checks what a storage takes from these options besides the connection: the application name, partitions and replication.</summary>
+    internal void ValidateStorageSettings()
+    {
+        ValidateApplicationName(ApplicationName);
+        ValidatePartitions();
+        ValidateReplication();
+    }
+
     /// <summary>Checks <see cref="ReplicasToAcknowledge"/> and <see cref="ReplicaWaitTimeout"/>.</summary>
-    internal void ValidateReplication()
+    private void ValidateReplication()
     {
         if (ReplicasToAcknowledge < 0)
         {
@@ -127,9 +134,8 @@ public sealed class RedisStorageOptions
     }
 
     /// <summary>Checks <see cref="Partitions"/>; throws <see cref="ArgumentException"/> naming what is wrong.</summary>
-    internal void ValidatePartitions()
+    private void ValidatePartitions()
     {
-        ValidateReplication();
         foreach (var (queue, count) in Partitions)
         {
             if (string.IsNullOrEmpty(queue))

@@ -39,10 +39,7 @@ public sealed class RedisClusterFixture : IAsyncLifetime
     /// <inheritdoc />
     public async Task InitializeAsync()
     {
-        // As RedisServerFixture: the test host keeps thread-pool threads blocked, and on a 2-core
-        // machine every await would otherwise wait for the pool to inject one.
-        ThreadPool.GetMinThreads(out int workers, out int io);
-        ThreadPool.SetMinThreads(Math.Max(workers, 16), Math.Max(io, 16));
+        RedisServerFixture.WidenThreadPool();
         var configured = Environment.GetEnvironmentVariable(EnvironmentVariable);
         if (string.IsNullOrWhiteSpace(configured))
         {
@@ -59,10 +56,7 @@ public sealed class RedisClusterFixture : IAsyncLifetime
         {
             ConnectionString = configured;
         }
-        var options = ConfigurationOptions.Parse(ConnectionString);
-        options.AllowAdmin = true;
-        options.AbortOnConnectFail = true;
-        connection = await ConnectionMultiplexer.ConnectAsync(options);
+        connection = await RedisServerFixture.ConnectAdminAsync(ConnectionString);
         if (connection.GetServers().FirstOrDefault(s => s.IsConnected)?.ServerType != ServerType.Cluster)
         {
             throw new InvalidOperationException($"{EnvironmentVariable}={ConnectionString} is not a Redis Cluster (cluster-enabled yes): the cluster tests would prove nothing on it.");

@@ -33,11 +33,7 @@ public sealed class RedisServerFixture : IAsyncLifetime
     /// <inheritdoc />
     public async Task InitializeAsync()
     {
-        // The test host keeps some thread-pool threads blocked. On a small machine (2 cores, so a
-        // minimum of 2 threads) every await then waits for the pool to inject a thread, 0.5 to 1 s,
-        // which a latency test would blame on Redis. A plain process does not show it.
-        ThreadPool.GetMinThreads(out int workers, out int io);
-        ThreadPool.SetMinThreads(Math.Max(workers, 16), Math.Max(io, 16));
+        WidenThreadPool();
         var configured = Environment.GetEnvironmentVariable(EnvironmentVariable);
         if (string.IsNullOrWhiteSpace(configured))
         {
@@ -48,10 +44,27 @@ public sealed class RedisServerFixture : IAsyncLifetime
         {
             ConnectionString = configured;
         }
-        var options = ConfigurationOptions.Parse(ConnectionString);
+        connection = await ConnectAdminAsync(ConnectionString);
+    }
+
+    /// <summary>
+    /// The test host keeps some thread-pool threads blocked. On a small machine (2 cores, so a
+    /// minimum of 2 threads) every await then waits for the pool to inject a thread, 0.5 to 1 s,
+    /// which a latency test would blame on Redis. A plain process does not show it.
+    /// </summary>
+    internal static void WidenThreadPool()
+    {
+        ThreadPool.GetMinThreads(out int workers, out int io);
+        ThreadPool.SetMinThreads(Math.Max(workers, 16), Math.Max(io, 16));
+    }
+
+    /// <summary>The fixtures' own connection: admin commands allowed, failing at once when nothing answers.</summary>
+    internal static Task<ConnectionMultiplexer> ConnectAdminAsync(string connectionString)
+    {
+        var options = ConfigurationOptions.Parse(connectionString);
         options.AllowAdmin = true;
         options.AbortOnConnectFail = true;
-        connection = await ConnectionMultiplexer.ConnectAsync(options);
+        return ConnectionMultiplexer.ConnectAsync(options);
     }
 
     /// <inheritdoc />
