@@ -31,6 +31,7 @@ namespace TaskQueue.Redis;
 ///   and when each may be dropped.</description></item>
 ///   <item><term><c>A seq</c></term><description>String counter: revocation versions and outbox ids.</description></item>
 ///   <item><term><c>A periodic</c>, <c>A periodic-paused</c></term><description>Hash: periodic task → last occurrence fired (Unix ms); set of paused ones.</description></item>
+///   <item><term><c>A chord:&lt;id&gt;</c></term><description>Hash with a PX expiry: the stored results of a chord's finished members, by member index.</description></item>
 ///   <item><term><c>A rt:&lt;id&gt;</c>, <c>A rt-labels</c>, <c>A rt-due</c>, <c>A rr:&lt;id&gt;</c></term><description>Recurring records, their labels, when each is
 ///   due, and the runs of each going on now.</description></item>
 ///   <item><term><c>A lock:&lt;name&gt;</c></term><description>Locks (strings holding the owner, with an expiry).</description></item>
@@ -155,6 +156,9 @@ internal sealed class RedisKeys
     /// <summary>The runs of recurring record <paramref name="id"/> that workers are running now.</summary>
     public RedisKey RecurringRuns(string id) => RecurringRunsPrefix + id;
 
+    /// <summary>Hash: the results of chord <paramref name="chordId"/>'s members that finished, by member index.</summary>
+    public RedisKey Chord(string chordId) => prefix + "chord:" + chordId;
+
     /// <summary>The key of recurring-task record <paramref name="id"/>.</summary>
     public RedisKey Recurring(string id) => RecurringPrefix + id;
 
@@ -215,6 +219,7 @@ internal sealed class RedisKeys
 ///   <item><term><c>Q sent:&lt;producer&gt;:&lt;block&gt;</c></term><description>Bitmap with a PX expiry: bit <c>n mod 65536</c>
 ///   is set by the send <c>n</c> of the producer, so that a retried send stores nothing twice.</description></item>
 ///   <item><term><c>Q tk:&lt;token&gt;</c></term><description>What a take took, kept a minute, so that a retried take returns the same records.</description></item>
+///   <item><term><c>Q u:&lt;key&gt;</c></term><description>String with a PX expiry: a unique send's key (a pipeline step's id, a deduplication key).</description></item>
 ///   <item><term><c>Q seq</c></term><description>String counter: receipts, schedule uids and dead-letter numbers.</description></item>
 /// </list>
 /// </remarks>
@@ -275,6 +280,9 @@ internal sealed class QueueKeys
 
     /// <summary>What the take with <paramref name="token"/> took.</summary>
     public RedisKey TakeToken(string token) => tag + "tk:" + token;
+
+    /// <summary>A key held by a unique send (a pipeline step's id, a deduplication key) until released or expired.</summary>
+    public RedisKey Unique(string key) => tag + "u:" + key;
 
     /// <summary>How many sends one <see cref="Sent"/> bitmap covers.</summary>
     public const int SendsPerBitmap = 65536;

@@ -155,3 +155,32 @@ public sealed class TaskStorageUnavailableException : Exception
     /// <summary>How many tries failed.</summary>
     public int Attempts { get; }
 }
+
+/// <summary>A run could not take the lock it must hold (<see cref="TaskAttribute.Lock"/>, <c>TaskApp.Locks</c>): another run holds it.</summary>
+public sealed class TaskLockedException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    public TaskLockedException(string lockName)
+        : base($"the lock '{lockName}' is held by another run; it is released when that run ends, or expires if its holder died")
+        => LockName = lockName;
+
+    /// <summary>The lock's name.</summary>
+    public string LockName { get; }
+}
+
+/// <summary>
+/// Thrown by a pre-execute hook to cancel a run (huey's <c>CancelExecution</c>): the run does not start, and it is
+/// retried when <see cref="Retry"/> is set and retries remain.
+/// </summary>
+public sealed class CancelExecutionException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    /// <param name="retry">Whether to retry the run (as a failure would be) rather than drop it.</param>
+    /// <param name="reason">Why, for logs and events.</param>
+    public CancelExecutionException(bool retry = false, string? reason = null)
+        : base(reason ?? (retry ? "the run was cancelled by a pre-execute hook and will be retried" : "the run was cancelled by a pre-execute hook"))
+        => Retry = retry;
+
+    /// <summary>Whether the run is retried.</summary>
+    public bool Retry { get; }
+}

@@ -243,22 +243,42 @@ public sealed partial class TaskApp : IAsyncDisposable
 
     internal TaskMessage NewMessage(TaskDescriptor task, ReadOnlyMemory<byte> arguments, int? retries, TimeSpan? retryDelay, DateTimeOffset? eta,
         Activity? sending = null)
+        => NewMessage(task, arguments, retries is null && retryDelay is null ? null : new TaskOptions { Retries = retries, RetryDelay = retryDelay }, eta, sending);
+
+    /// <summary>A new message of <paramref name="task"/>: the task's defaults, overridden by <paramref name="options"/>.</summary>
+    internal TaskMessage NewMessage(TaskDescriptor task, ReadOnlyMemory<byte> arguments, TaskOptions? options, DateTimeOffset? eta, Activity? sending = null)
     {
-        if (retries is < 0) throw new ArgumentOutOfRangeException(nameof(retries), retries, "retries cannot be negative");
-        if (retryDelay is { } d && d < TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(retryDelay), retryDelay, "retryDelay cannot be negative");
+        if (options is not null) CheckOptions(options);
         var (traceParent, traceState) = TaskTelemetry.ContextFor(sending);
+        var now = TimeProvider.GetUtcNow();
+        var expiresAfter = options?.ExpiresAfter ?? task.Expires;
         var message = new TaskMessage
         {
             Id = TaskId.New(),
             Name = task.Name,
             Arguments = arguments,
-            Retries = retries ?? task.Retries,
-            RetryDelay = retryDelay ?? task.RetryDelay,
+            Retries = options?.Retries ?? task.Retries,
+            RetryDelay = options?.RetryDelay ?? task.RetryDelay,
             Eta = eta,
-            CreatedAt = TimeProvider.GetUtcNow(),
+            CreatedAt = now,
             TraceParent = traceParent,
             TraceState = traceState,
+            Expires = options?.ExpiresAt ?? (expiresAfter is { } after ? (eta ?? now) + after : null),
+            Timeout = options?.Timeout ?? task.Timeout ?? TimeSpan.Zero,
+            Backoff = options?.Backoff ?? task.Backoff,
+            DeduplicationKey = options?.DeduplicationKey,
         };
         return message;
+    }
+
+    private static void CheckOptions(TaskOptions o)
+    {
+        if (o.Retries is < 0) throw new ArgumentOutOfRangeException("retries", o.Retries, "retries cannot be negative");
+        if (o.RetryDelay is { } d && d < TimeSpan.Zero) throw new ArgumentOutOfRangeException("retryDelay", o.RetryDelay, "retryDelay cannot be negative");
+        if (o.ExpiresAfter is { } e && e <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(o.ExpiresAfter), e, "ExpiresAfter must be more than zero");
+        if (o.Timeout is { } t && t <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(o.Timeout), t, "Timeout must be more than zero");
+        if (o.Backoff is { } b && !(b.Factor >= 1 && b.Factor <= 1000)) throw new ArgumentOutOfRangeException(nameof(o.Backoff), b.Factor, "the backoff factor must be between 1 and 1000");
+        if (o.DeduplicationKey is { } k && (k.Length == 0 || k.Length > 512)) throw new ArgumentException("a deduplication key must have 1 to 512 characters", nameof(o.DeduplicationKey));
+        if (o.DeduplicationTtl is { } dt && dt <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(o.DeduplicationTtl), dt, "DeduplicationTtl must be more than zero");
     }
 }

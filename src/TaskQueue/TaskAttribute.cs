@@ -39,4 +39,43 @@ public sealed class TaskAttribute : Attribute
     /// after the default. A call can give its own (<c>priority:</c> on the generated stubs).
     /// </summary>
     public int Priority { get; set; }
+
+    /// <summary>
+    /// Seconds after it is sent (or, when scheduled, after it is due) by which a run must have started; a run
+    /// that starts later is skipped and reported as <see cref="TaskEventKind.Expired"/>. 0 (the default): never.
+    /// </summary>
+    public int ExpiresSeconds { get; set; }
+
+    /// <summary>
+    /// Seconds a run may take: the task's <see cref="CancellationToken"/> fires at this limit, and a run that
+    /// ignores it is reported and abandoned after the consumer's hard limit. 0 (the default): no limit.
+    /// </summary>
+    public int TimeoutSeconds { get; set; }
+
+    /// <summary>
+    /// What each retry's delay is multiplied by: 1 (the default) keeps <see cref="RetryDelaySeconds"/> fixed,
+    /// 2 doubles it on every retry, up to <see cref="MaxRetryDelaySeconds"/>.
+    /// </summary>
+    public double RetryBackoff { get; set; } = 1;
+
+    /// <summary>The longest retry delay when <see cref="RetryBackoff"/> grows it; 0 (the default): no limit.</summary>
+    public int MaxRetryDelaySeconds { get; set; }
+
+    /// <summary>Whether each retry delay is drawn between half of it and all of it, so that failing runs do not retry in step.</summary>
+    public bool RetryJitter { get; set; }
+
+    /// <summary>
+    /// The name of a lock each run holds while it runs, across all processes (huey's <c>lock_task</c>): a run that
+    /// cannot take it fails with <see cref="TaskLockedException"/> and is retried as any failure. Null: no lock.
+    /// </summary>
+    public string? Lock { get; set; }
+
+    /// <summary>
+    /// At most this many runs of the task start per <see cref="RateLimitPeriodSeconds"/>, across all workers; the
+    /// others are put off until the next period, not failed. 0 (the default): no limit.
+    /// </summary>
+    public int RateLimit { get; set; }
+
+    /// <summary>The period of <see cref="RateLimit"/>, in seconds. Defaults to 1.</summary>
+    public int RateLimitPeriodSeconds { get; set; } = 1;
 }

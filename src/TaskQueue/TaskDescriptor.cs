@@ -82,12 +82,30 @@ public sealed class TaskDescriptor
     /// </summary>
     public int Priority { get; init; }
 
+    /// <summary>How long after it is sent (or due) a run that has not started expires (<see cref="TaskAttribute.ExpiresSeconds"/>); null for never.</summary>
+    public TimeSpan? Expires { get; init; }
+
+    /// <summary>How long a run may take before its token fires (<see cref="TaskAttribute.TimeoutSeconds"/>); null for no limit.</summary>
+    public TimeSpan? Timeout { get; init; }
+
+    /// <summary>How the retry delay grows (<see cref="TaskAttribute.RetryBackoff"/>); null keeps it fixed.</summary>
+    public RetryBackoff? Backoff { get; init; }
+
+    /// <summary>The name of the lock every run holds while it runs, across processes (<see cref="TaskAttribute.Lock"/>); null for none.</summary>
+    public string? Lock { get; init; }
+
+    /// <summary>How many runs may start per period across all workers (<see cref="TaskAttribute.RateLimit"/>); null for no limit.</summary>
+    public RateLimit? RateLimit { get; init; }
+
     /// <summary>For a periodic task (<see cref="PeriodicTaskAttribute"/>): its schedule; null for other tasks.</summary>
     public PeriodicSchedule? Periodic { get; init; }
 
     /// <summary>A copy of this descriptor with another schedule (see <see cref="TaskCatalog.WithPeriodic"/>).</summary>
     internal TaskDescriptor WithPeriodic(PeriodicSchedule periodic)
-        => new(Name, Queue, Retries, RetryDelay, Invoker) { Periodic = periodic, ArgumentsRenderer = ArgumentsRenderer, Priority = Priority };
+        => new(Name, Queue, Retries, RetryDelay, Invoker) {
+            Periodic = periodic, ArgumentsRenderer = ArgumentsRenderer, Priority = Priority,
+            Expires = Expires, Timeout = Timeout, Backoff = Backoff, Lock = Lock, RateLimit = RateLimit,
+        };
 
     /// <summary>
     /// A message's arguments as JSON for people to read (an admin command, a dashboard, a dead letter): one

@@ -32,6 +32,12 @@ public enum TaskEventKind
     Skipped,
     /// <summary>A recurring task was reported and disabled: its task is unknown to this worker or its record does not load.</summary>
     RecurringDisabled,
+    /// <summary>Not run: it had not started when it expired (<see cref="TaskAttribute.ExpiresSeconds"/>, <see cref="TaskOptions.ExpiresAfter"/>).</summary>
+    Expired,
+    /// <summary>Its run was cancelled: by <c>TaskApp.CancelAsync</c>, by a pre-execute hook, or at its timeout.</summary>
+    Cancelled,
+    /// <summary>Its run outlived its timeout and the hard limit after it: it was abandoned and its slot given back.</summary>
+    TimedOut,
 }
 
 /// <summary>One event about one task instance.</summary>

@@ -66,6 +66,22 @@ internal static class TaskStubEmitter
         return w.ToSourceText();
     }
 
+    /// <summary>The descriptor's expiry, timeout, backoff, lock and rate limit, where the attribute gives them.</summary>
+    private static void EmitControls(SourceWriter w, ControlsSpec c)
+    {
+        static string N(int n) => n.ToString(CultureInfo.InvariantCulture);
+        if (c.ExpiresSeconds > 0) w.WriteLine($"Expires = {Known.TimeSpan}.FromSeconds({N(c.ExpiresSeconds)}),");
+        if (c.TimeoutSeconds > 0) w.WriteLine($"Timeout = {Known.TimeSpan}.FromSeconds({N(c.TimeoutSeconds)}),");
+        if (c.HasBackoff)
+        {
+            string max = c.MaxRetryDelaySeconds > 0 ? $"{Known.TimeSpan}.FromSeconds({N(c.MaxRetryDelaySeconds)})" : "null";
+            string factor = c.RetryBackoff.ToString("R", CultureInfo.InvariantCulture);
+            w.WriteLine($"Backoff = new global::TaskQueue.RetryBackoff({factor}, {max}, {(c.RetryJitter ? "true" : "false")}),");
+        }
+        if (c.Lock is not null) w.WriteLine($"Lock = {ValueCodecEmitter.Literal(c.Lock)},");
+        if (c.RateLimit > 0) w.WriteLine($"RateLimit = new global::TaskQueue.RateLimit({N(c.RateLimit)}, {Known.TimeSpan}.FromSeconds({N(c.RateLimitPeriodSeconds)})),");
+    }
+
     private static void EmitIdentity(SourceWriter w, StubShape s)
     {
         var spec = s.Spec;
@@ -82,6 +98,7 @@ internal static class TaskStubEmitter
         w.OpenBlock();
         w.WriteLine("ArgumentsRenderer = RenderArguments,");
         if (spec.Priority != 0) w.WriteLine($"Priority = {spec.Priority.ToString(CultureInfo.InvariantCulture)},");
+        EmitControls(w, spec.Controls);
         if (spec.Periodic is { } periodic)
         {
             string zone = periodic.TimeZone is null ? "null" : ValueCodecEmitter.Literal(periodic.TimeZone);

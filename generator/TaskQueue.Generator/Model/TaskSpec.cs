@@ -25,6 +25,9 @@ internal sealed record TaskSpec
     /// <summary>The attribute's <c>Priority</c> (0 when absent).</summary>
     public int Priority { get; init; }
 
+    /// <summary>The attribute's expiry, timeout, backoff, lock and rate limit.</summary>
+    public ControlsSpec Controls { get; init; } = ControlsSpec.None;
+
     /// <summary>The method's namespace (where the stub goes), or null for the global namespace.</summary>
     public required string? Namespace { get; init; }
 
@@ -78,3 +81,28 @@ internal sealed record TaskSpec
 /// <param name="TimeZone">The time zone id, or null for UTC.</param>
 /// <param name="MissedRuns">The <c>TaskQueue.Scheduling.MissedRunPolicy</c> member's name.</param>
 internal sealed record PeriodicSpec(string Cron, string? TimeZone, string MissedRuns);
+
+/// <summary>A task's controls, as <c>[Task]</c> gives them; <see cref="None"/> when it gives none.</summary>
+internal sealed record ControlsSpec
+{
+    public static ControlsSpec None { get; } = new();
+
+    public int ExpiresSeconds { get; init; }
+
+    public int TimeoutSeconds { get; init; }
+
+    public double RetryBackoff { get; init; } = 1;
+
+    public int MaxRetryDelaySeconds { get; init; }
+
+    public bool RetryJitter { get; init; }
+
+    public string? Lock { get; init; }
+
+    public int RateLimit { get; init; }
+
+    public int RateLimitPeriodSeconds { get; init; } = 1;
+
+    /// <summary>Whether a backoff other than a fixed delay is given.</summary>
+    public bool HasBackoff => RetryBackoff != 1 || MaxRetryDelaySeconds != 0 || RetryJitter;
+}

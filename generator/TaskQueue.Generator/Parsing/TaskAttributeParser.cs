@@ -14,6 +14,9 @@ internal sealed record TaskAttributeValues(string? Name, string? Queue, int Retr
 {
     /// <summary>The <c>Priority</c> named argument, 0 when absent.</summary>
     public int Priority { get; init; }
+
+    /// <summary>Expiry, timeout, backoff, lock and rate limit.</summary>
+    public ControlsSpec Controls { get; init; } = ControlsSpec.None;
 }
 
 /// <summary>
@@ -30,6 +33,7 @@ internal static class TaskAttributeParser
         string attributeName = periodic ? "PeriodicTask" : "Task";
         string? name = null, queue = null, timeZone = null, missedRuns = "Skip";
         int retries = 0, retryDelay = 0, priority = 0;
+        var controls = ControlsSpec.None;
         LocationInfo? nameLocation = null;
         bool valid = true;
         string? cron = null;
@@ -74,6 +78,37 @@ internal static class TaskAttributeParser
                 case "Priority":
                     priority = argument.Value.Value as int? ?? 0;
                     break;
+                case "ExpiresSeconds":
+                    controls = controls with { ExpiresSeconds = argument.Value.Value as int? ?? 0 };
+                    problem = controls.ExpiresSeconds < 0 ? $"{controls.ExpiresSeconds} is negative; use 0 (never) or more" : null;
+                    break;
+                case "TimeoutSeconds":
+                    controls = controls with { TimeoutSeconds = argument.Value.Value as int? ?? 0 };
+                    problem = controls.TimeoutSeconds < 0 ? $"{controls.TimeoutSeconds} is negative; use 0 (no limit) or more" : null;
+                    break;
+                case "RetryBackoff":
+                    controls = controls with { RetryBackoff = argument.Value.Value as double? ?? 1 };
+                    problem = !(controls.RetryBackoff >= 1 && controls.RetryBackoff <= 1000) ? $"{controls.RetryBackoff} is not between 1 (fixed delay) and 1000" : null;
+                    break;
+                case "MaxRetryDelaySeconds":
+                    controls = controls with { MaxRetryDelaySeconds = argument.Value.Value as int? ?? 0 };
+                    problem = controls.MaxRetryDelaySeconds < 0 ? $"{controls.MaxRetryDelaySeconds} is negative; use 0 (no limit) or more" : null;
+                    break;
+                case "RetryJitter":
+                    controls = controls with { RetryJitter = argument.Value.Value as bool? ?? false };
+                    break;
+                case "Lock":
+                    controls = controls with { Lock = argument.Value.Value as string };
+                    problem = controls.Lock is not null && string.IsNullOrWhiteSpace(controls.Lock) ? "it must not be empty; leave it out for no lock" : null;
+                    break;
+                case "RateLimit":
+                    controls = controls with { RateLimit = argument.Value.Value as int? ?? 0 };
+                    problem = controls.RateLimit < 0 ? $"{controls.RateLimit} is negative; use 0 (no limit) or more" : null;
+                    break;
+                case "RateLimitPeriodSeconds":
+                    controls = controls with { RateLimitPeriodSeconds = argument.Value.Value as int? ?? 1 };
+                    problem = controls.RateLimitPeriodSeconds < 1 ? $"{controls.RateLimitPeriodSeconds} is not a period; use 1 second or more" : null;
+                    break;
                 case "TimeZone" when periodic:
                     timeZone = argument.Value.Value as string;
                     if (timeZone is not null && string.IsNullOrWhiteSpace(timeZone))
@@ -102,7 +137,7 @@ internal static class TaskAttributeParser
         }
         if (!valid) return null;
         var schedule = periodic ? new PeriodicSpec(cron!, timeZone, missedRuns!) : null;
-        return new TaskAttributeValues(name, queue, retries, retryDelay, nameLocation, schedule) { Priority = priority };
+        return new TaskAttributeValues(name, queue, retries, retryDelay, nameLocation, schedule) { Priority = priority, Controls = controls };
     }
 
     /// <summary>The constructor's cron text; TQ0101 when the runtime would not read it.</summary>

@@ -102,6 +102,7 @@ internal static class TaskParser
             Retries = attribute.Retries,
             RetryDelaySeconds = attribute.RetryDelaySeconds,
             Priority = attribute.Priority,
+            Controls = attribute.Controls,
             Namespace = ns,
             StubName = method.Name,
             HintName = qualifiedMethod + ".g.cs",

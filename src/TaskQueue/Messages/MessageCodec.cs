@@ -9,18 +9,20 @@ namespace TaskQueue.Messages;
 /// </summary>
 /// <remarks>
 /// The envelope is a MessagePack array: <c>[version, id, name, arguments, retries, retryDelayMs,
-/// etaUnixMs, createdAtUnixMs, userdataJson, recurringId, exclusive, traceparent, tracestate]</c>.
+/// etaUnixMs, createdAtUnixMs, userdataJson, recurringId, exclusive, traceparent, tracestate,
+/// expiresUnixMs, timeoutMs, backoff, deduplicationKey, flow]</c>.
 /// Fields are positional (no names travel, which keeps a queued no-op task well under 100 bytes)
 /// and trailing fields at their defaults are left off. Old messages stay readable because fields
 /// are only ever appended: a reader treats a missing trailing field as its default and skips
 /// fields it does not know. Version 2 added the trace context; a version 1 message (written before)
-/// reads as one without it. A version this build does not know is rejected with a clear error.
+/// reads as one without it. Version 3 added expiry, timeout, backoff, deduplication key and flow; a
+/// message that uses none of them is still written as version 2. A version this build does not know is rejected with a clear error.
 /// </remarks>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public static class MessageCodec
 {
     /// <summary>The envelope layout this code writes.</summary>
-    public const int Version = 2;
+    public const int Version = 3;
 
     /// <summary>The oldest envelope layout this code reads.</summary>
     public const int OldestReadableVersion = 1;
@@ -34,7 +36,12 @@ public static class MessageCodec
 
     private static void Write(ref MessagePackWriter w, TaskMessage m)
     {
-        int count = m.TraceState is not null ? 13
+        int count = !m.Flow.IsEmpty ? 18
+            : m.DeduplicationKey is not null ? 17
+            : m.Backoff is not null ? 16
+            : m.Timeout != TimeSpan.Zero ? 15
+            : m.Expires is not null ? 14
+            : m.TraceState is not null ? 13
             : m.TraceParent is not null ? 12
             : m.Exclusive ? 11
             : m.RecurringId is not null ? 10
@@ -45,7 +52,9 @@ public static class MessageCodec
             : m.Retries != 0 ? 5
             : 4;
         w.WriteArrayHeader(count);
-        w.Write(Version);
+        // A message that needs none of version 3's fields says version 2, so workers of the previous
+        // release still run it; one that needs them must not run where they would be ignored.
+        w.Write(count > 13 ? Version : 2);
         WriteId(ref w, m.Id);
         w.Write(m.Name);
         if (m.Arguments.IsEmpty)
@@ -65,6 +74,15 @@ public static class MessageCodec
         if (count > 10) w.Write(m.Exclusive);
         if (count > 11) WriteTraceParent(ref w, m.TraceParent);
         if (count > 12) WriteText(ref w, m.TraceState);
+        if (count > 13) WriteTime(ref w, m.Expires);
+        if (count > 14) w.Write((long)m.Timeout.TotalMilliseconds);
+        if (count > 15) RetryBackoff.Write(ref w, m.Backoff);
+        if (count > 16) WriteText(ref w, m.DeduplicationKey);
+        if (count > 17)
+        {
+            if (m.Flow.IsEmpty) w.WriteNil();
+            else w.Write(m.Flow.Span);
+        }
     }
 
     /// <summary>Decodes a message.</summary>
@@ -105,7 +123,20 @@ public static class MessageCodec
             bool exclusive = count > 10 && r.ReadBoolean();
             string? traceParent = count > 11 ? ReadTraceParent(ref r) : null;
             string? traceState = count > 12 ? ReadText(ref r) : null;
-            for (int i = 13; i < count; i++) r.Skip();
+            var expires = count > 13 ? ReadTime(ref r) : null;
+            var timeout = count > 14 ? TimeSpan.FromMilliseconds(r.ReadInt64()) : TimeSpan.Zero;
+            if (timeout < TimeSpan.Zero) throw new TaskPayloadException($"the message's timeout is negative ({timeout})");
+            var backoff = count > 15 ? RetryBackoff.Read(ref r) : null;
+            string? deduplicationKey = count > 16 ? ReadText(ref r) : null;
+            ReadOnlyMemory<byte> flow = default;
+            if (count > 17 && !r.TryReadNil())
+            {
+                // The flow stays encoded, a slice of the message: only a run that ends reads it.
+                var seq = r.ReadBytes() ?? default;
+                if (!seq.IsSingleSegment) throw new TaskPayloadException("the message's flow is not contiguous");
+                flow = bytes.Slice((int)(r.Consumed - seq.Length), (int)seq.Length);
+            }
+            for (int i = 18; i < count; i++) r.Skip();
             return new TaskMessage
             {
                 Id = id,
@@ -120,6 +151,11 @@ public static class MessageCodec
                 Exclusive = exclusive,
                 TraceParent = traceParent,
                 TraceState = traceState,
+                Expires = expires,
+                Timeout = timeout,
+                Backoff = backoff,
+                DeduplicationKey = deduplicationKey,
+                Flow = flow,
             };
         }
         catch (Exception e) when (Primitives.IsDecodeError(e))

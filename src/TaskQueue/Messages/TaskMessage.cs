@@ -47,4 +47,28 @@ public sealed record TaskMessage
 
     /// <summary>The W3C <c>tracestate</c> that goes with <see cref="TraceParent"/>; null when empty.</summary>
     public string? TraceState { get; init; }
+
+    /// <summary>
+    /// When the run expires: a run not started by then is skipped and reported as
+    /// <see cref="TaskQueue.TaskEventKind.Expired"/>; null for never.
+    /// </summary>
+    public DateTimeOffset? Expires { get; init; }
+
+    /// <summary>How long a run may take before its token fires; <see cref="TimeSpan.Zero"/> for no limit.</summary>
+    public TimeSpan Timeout { get; init; }
+
+    /// <summary>How the delay grows from one retry to the next; null keeps <see cref="RetryDelay"/> fixed.</summary>
+    public RetryBackoff? Backoff { get; init; }
+
+    /// <summary>
+    /// The deduplication key the message was sent with: while it is pending a second send with the same
+    /// key stores nothing. Null when none.
+    /// </summary>
+    public string? DeduplicationKey { get; init; }
+
+    /// <summary>
+    /// What follows the run (the rest of a pipeline, its error step, the chord it belongs to), encoded;
+    /// empty for a plain run.
+    /// </summary>
+    public ReadOnlyMemory<byte> Flow { get; init; }
 }

@@ -12,7 +12,7 @@ namespace TaskQueue.Storage;
 /// due is the storage's own clock (<see cref="ITaskDeliveryStorage.GetTimeAsync"/>), not the caller's. The
 /// members are grouped by role in the interfaces this one joins, one per concern.
 /// </remarks>
-public interface ITaskStorage : ITaskDeliveryStorage, ITaskScheduleStorage, ITaskResultStorage, ITaskRevocationStorage,
+public interface ITaskStorage : ITaskDeliveryStorage, ITaskFlowStorage, ITaskScheduleStorage, ITaskResultStorage, ITaskRevocationStorage,
     ITaskDeadLetterStorage, IRecurringTaskStorage, ITaskInspectionStorage, ITaskMonitoringStorage, IAsyncDisposable
 {
     /// <summary>
@@ -339,4 +339,46 @@ public interface ITaskMonitoringStorage
 
     /// <summary>The names of the paused periodic tasks.</summary>
     ValueTask<IReadOnlyCollection<string>> PausedPeriodicAsync(CancellationToken cancellationToken = default);
+}
+
+/// <summary>
+/// What workflows need of storage: sends that happen once per key, and the results of a chord's members gathered
+/// until the last one. Part of <see cref="ITaskStorage"/>.
+/// </summary>
+public interface ITaskFlowStorage
+{
+    /// <summary>
+    /// Stores <paramref name="message"/> in <paramref name="queue"/> (or, with <paramref name="eta"/>, in its schedule)
+    /// unless <paramref name="key"/> is held there, and holds the key for <paramref name="keyTtl"/>; all in one atomic step.
+    /// A pipeline's next step is sent with its id as key, so that a step run twice (its worker died after sending)
+    /// sends it once; a deduplicated send holds its key until its run ends (<see cref="ReleaseUniqueAsync"/>).
+    /// </summary>
+    /// <param name="queue">The queue.</param>
+    /// <param name="message">The message's bytes.</param>
+    /// <param name="key">The key, unique within the queue.</param>
+    /// <param name="keyTtl">How long the key holds unless released.</param>
+    /// <param name="eta">When the message is due; null for now.</param>
+    /// <param name="priority">Its priority (see <see cref="ITaskDeliveryStorage.EnqueueAsync"/>).</param>
+    /// <param name="cancellationToken">Cancels the wait for the call (the call itself may still happen).</param>
+    /// <returns>Whether the message was stored: false when the key was held.</returns>
+    ValueTask<bool> EnqueueUniqueAsync(string queue, ReadOnlyMemory<byte> message, string key, TimeSpan keyTtl, DateTimeOffset? eta = null, int priority = 0,
+        CancellationToken cancellationToken = default);
+
+    /// <summary>Releases <paramref name="key"/> of <paramref name="queue"/> (see <see cref="EnqueueUniqueAsync"/>); returns whether it was held.</summary>
+    ValueTask<bool> ReleaseUniqueAsync(string queue, string key, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Records <paramref name="result"/> as member <paramref name="index"/> of chord <paramref name="chordId"/> (replacing
+    /// what an earlier run of the same member recorded) and, once all <paramref name="count"/> members have one, returns
+    /// them all in member order; until then null. Every call after the last member's also returns them: a caller that
+    /// died before acting on them is run again and acts then (its sends are made once by <see cref="EnqueueUniqueAsync"/>).
+    /// </summary>
+    /// <param name="chordId">The chord's id.</param>
+    /// <param name="index">The member's index, 0 to <paramref name="count"/> - 1.</param>
+    /// <param name="count">How many members the chord has.</param>
+    /// <param name="result">What the member left: an encoded stored result (<see cref="Messages.ResultCodec"/>).</param>
+    /// <param name="ttl">How long the chord's record is kept after this call.</param>
+    /// <param name="cancellationToken">Cancels the wait for the call (the call itself may still happen).</param>
+    ValueTask<IReadOnlyList<byte[]>?> AddChordResultAsync(string chordId, int index, int count, ReadOnlyMemory<byte> result, TimeSpan ttl,
+        CancellationToken cancellationToken = default);
 }

@@ -1,0 +1,36 @@
+namespace TaskQueue.Redis;
+
+internal static partial class LuaScripts
+{
+    // Enqueue unique: takes the queue's key (SET NX with an expiry) and, only if it was free, appends the
+    // message to the ready list of its priority or, with an eta, adds it to the queue's schedule.
+    // KEYS: 1 ready, 2 priorities, 3 marked, 4 the unique key, 5 schedule, 6 sequence.
+    // ARGV: 1 priority, 2 ready prefix, 3 key ttl ms, 4 eta ms (0 for now), 5 message.
+    // Returns 1 when stored, 0 when the key was held.
+    public const string EnqueueUnique = Helpers + "\n" + Lists + "\n" + """
+        Q.ready, Q.prefix, Q.prio, Q.marked = KEYS[1], ARGV[2], KEYS[2], KEYS[3]
+        if not redis.call('SET', KEYS[4], '1', 'NX', 'PX', ARGV[3]) then return 0 end
+        local p = tonumber(ARGV[1])
+        local eta = tonumber(ARGV[4])
+        if eta > 0 then
+          redis.call('ZADD', KEYS[5], eta, scheduled(redis.call('INCR', KEYS[6]), p, ARGV[5]))
+        else
+          push(p, '\0' .. ARGV[5], false)
+        end
+        return 1
+        """;
+
+    // Chord add: records a member's result in the chord's hash (replacing an earlier run's), renews the
+    // hash's expiry, and once every member has one returns them all in member order.
+    // KEYS: 1 the chord's hash. ARGV: 1 member index, 2 member count, 3 result, 4 ttl ms.
+    // Returns the results, or false while some are missing.
+    public const string AddChordResult = """
+        redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
+        redis.call('PEXPIRE', KEYS[1], ARGV[4])
+        local count = tonumber(ARGV[2])
+        if redis.call('HLEN', KEYS[1]) < count then return false end
+        local fields = {}
+        for i = 0, count - 1 do fields[#fields + 1] = tostring(i) end
+        return redis.call('HMGET', KEYS[1], unpack(fields))
+        """;
+}

@@ -1,0 +1,69 @@
+using StackExchange.Redis;
+
+namespace TaskQueue.Redis;
+
+/// <content>Sends once per key, and chords.</content>
+public sealed partial class RedisStorage
+{
+    /// <inheritdoc />
+    /// <remarks>
+    /// One script on the queue's slot. On a partitioned queue the key picks the partition (by its hash), so that every
+    /// send with the same key meets the same key.
+    /// </remarks>
+    public async ValueTask<bool> EnqueueUniqueAsync(string queue, ReadOnlyMemory<byte> message, string key, TimeSpan keyTtl, DateTimeOffset? eta = null,
+        int priority = 0, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(queue);
+        ArgumentException.ThrowIfNullOrEmpty(key);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(keyTtl, TimeSpan.Zero);
+        var target = PartitionFor(queue, key);
+        await RegisterAsync(target).ConfigureAwait(false);
+        var stored = (long)await db.ScriptEvaluateAsync(LuaScripts.EnqueueUnique,
+            [target.Ready, target.Priorities, target.Marked, target.Unique(key), target.Schedule, target.Sequence],
+            [priority, target.ReadyPrefix, RedisRecords.CeilingMs(keyTtl), eta is { } due ? Math.Max(1, due.ToUnixTimeMilliseconds()) : 0, message]).ConfigureAwait(false);
+        if (stored == 1) await ReplicatedAsync(target.Ready).ConfigureAwait(false);
+        return stored == 1;
+    }
+
+    /// <inheritdoc />
+    /// <remarks>One <c>DEL</c>.</remarks>
+    public async ValueTask<bool> ReleaseUniqueAsync(string queue, string key, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(queue);
+        ArgumentException.ThrowIfNullOrEmpty(key);
+        return await db.KeyDeleteAsync(PartitionFor(queue, key).Unique(key)).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>One script on the application's slot (the chord's hash).</remarks>
+    public async ValueTask<IReadOnlyList<byte[]>?> AddChordResultAsync(string chordId, int index, int count, ReadOnlyMemory<byte> result, TimeSpan ttl,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(chordId);
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(index);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, count);
+        var reply = await db.ScriptEvaluateAsync(LuaScripts.AddChordResult, [keys.Chord(chordId)],
+            [index, count, result, RedisRecords.CeilingMs(ttl)]).ConfigureAwait(false);
+        if (reply.IsNull) return null;
+        var values = (RedisValue[])reply!;
+        var results = new byte[values.Length][];
+        for (int i = 0; i < values.Length; i++)
+        {
+            // A member's field can only be missing if the hash expired between its calls; it counts as not done.
+            if (values[i].IsNull) return null;
+            results[i] = (byte[])values[i]!;
+        }
+        return results;
+    }
+
+    /// <summary>The partition of <paramref name="queue"/> that keeps <paramref name="key"/>: always the same one for a key.</summary>
+    private QueueKeys PartitionFor(string queue, string key)
+    {
+        var all = PartitionsOf(queue);
+        if (all.Length == 1) return all[0];
+        uint hash = 2166136261;
+        foreach (char c in key) hash = (hash ^ c) * 16777619;
+        return all[(int)(hash % (uint)all.Length)];
+    }
+}

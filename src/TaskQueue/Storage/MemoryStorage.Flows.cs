@@ -1,0 +1,66 @@
+namespace TaskQueue.Storage;
+
+public sealed partial class MemoryStorage
+{
+    private readonly Dictionary<(string Queue, string Key), DateTimeOffset> uniqueKeys = new();
+    private readonly Dictionary<string, (byte[]?[] Results, DateTimeOffset Expires)> chords = new(StringComparer.Ordinal);
+
+    /// <inheritdoc />
+    public ValueTask<bool> EnqueueUniqueAsync(string queue, ReadOnlyMemory<byte> message, string key, TimeSpan keyTtl, DateTimeOffset? eta = null, int priority = 0,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(queue);
+        ArgumentException.ThrowIfNullOrEmpty(key);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(keyTtl, TimeSpan.Zero);
+        lock (gate)
+        {
+            var now = time.GetUtcNow();
+            if (uniqueKeys.TryGetValue((queue, key), out var until) && until > now) return ValueTask.FromResult(false);
+            uniqueKeys[(queue, key)] = now + keyTtl;
+            if (eta is { } due)
+            {
+                AddScheduled(queue, message.ToArray(), due, priority);
+            }
+            else
+            {
+                Append(QueueOf(queue), new Entry(message.ToArray(), 0, priority));
+                Signal();
+            }
+        }
+        return ValueTask.FromResult(true);
+    }
+
+    /// <inheritdoc />
+    public ValueTask<bool> ReleaseUniqueAsync(string queue, string key, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(queue);
+        ArgumentException.ThrowIfNullOrEmpty(key);
+        lock (gate)
+        {
+            bool held = uniqueKeys.Remove((queue, key), out var until) && until > time.GetUtcNow();
+            return ValueTask.FromResult(held);
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<byte[]>?> AddChordResultAsync(string chordId, int index, int count, ReadOnlyMemory<byte> result, TimeSpan ttl,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(chordId);
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(index);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, count);
+        lock (gate)
+        {
+            var now = time.GetUtcNow();
+            if (!chords.TryGetValue(chordId, out var chord) || chord.Expires <= now || chord.Results.Length != count)
+            {
+                chord = (new byte[count][], now + ttl);
+            }
+            chord.Results[index] = result.ToArray();
+            chords[chordId] = (chord.Results, now + ttl);
+            if (Array.IndexOf(chord.Results, null) >= 0) return ValueTask.FromResult<IReadOnlyList<byte[]>?>(null);
+            return ValueTask.FromResult<IReadOnlyList<byte[]>?>(chord.Results.Select(r => r!).ToArray());
+        }
+    }
+}
