@@ -195,4 +195,44 @@ public sealed class MessageCodecTests
 
         Assert.StartsWith("the message does not decode", e.Message);
     }
+
+    [Fact]
+    public void Version_3_fields_round_trip_and_a_plain_message_stays_version_2()
+    {
+        var plain = new TaskMessage { Id = "abc", Name = "t", Arguments = Args };
+        Assert.Equal(2, ReadVersion(MessageCodec.Encode(plain)));
+        var flow = new byte[] { 0x91, 0x01 };
+        var full = plain with
+        {
+            Expires = DateTimeOffset.FromUnixTimeMilliseconds(1_800_000_000_000),
+            Timeout = TimeSpan.FromSeconds(3),
+            Backoff = new RetryBackoff(2, TimeSpan.FromMinutes(1), true),
+            DeduplicationKey = "order-7",
+            Flow = flow,
+        };
+        var bytes = MessageCodec.Encode(full);
+        Assert.Equal(3, ReadVersion(bytes));
+        var back = MessageCodec.Decode(bytes);
+        Assert.Equal(full.Expires, back.Expires);
+        Assert.Equal(TimeSpan.FromSeconds(3), back.Timeout);
+        Assert.Equal(full.Backoff, back.Backoff);
+        Assert.Equal("order-7", back.DeduplicationKey);
+        Assert.Equal(flow, back.Flow.ToArray());
+        Assert.Null(MessageCodec.Decode(MessageCodec.Encode(plain with { Timeout = TimeSpan.FromSeconds(1) })).Backoff);
+    }
+
+    [Fact]
+    public void A_backoff_factor_out_of_range_is_a_bad_message()
+    {
+        var bytes = MessageCodec.Encode(new TaskMessage { Id = "abc", Name = "t", Arguments = Args, Backoff = new RetryBackoff(0.5) });
+        var e = Assert.Throws<TaskPayloadException>(() => MessageCodec.Decode(bytes));
+        Assert.Contains("backoff factor 0.5", e.Message);
+    }
+
+    private static int ReadVersion(byte[] bytes)
+    {
+        var r = new MessagePackReader(bytes);
+        r.ReadArrayHeader();
+        return r.ReadInt32();
+    }
 }

@@ -123,20 +123,22 @@ public static class MessageCodec
             bool exclusive = count > 10 && r.ReadBoolean();
             string? traceParent = count > 11 ? ReadTraceParent(ref r) : null;
             string? traceState = count > 12 ? ReadText(ref r) : null;
-            var expires = count > 13 ? ReadTime(ref r) : null;
-            var timeout = count > 14 ? TimeSpan.FromMilliseconds(r.ReadInt64()) : TimeSpan.Zero;
+            // Fields after the trace context mean what version 3 says only in a version 3 message.
+            int v3 = version >= 3 ? count : 13;
+            var expires = v3 > 13 ? ReadTime(ref r) : null;
+            var timeout = v3 > 14 ? TimeSpan.FromMilliseconds(r.ReadInt64()) : TimeSpan.Zero;
             if (timeout < TimeSpan.Zero) throw new TaskPayloadException($"the message's timeout is negative ({timeout})");
-            var backoff = count > 15 ? RetryBackoff.Read(ref r) : null;
-            string? deduplicationKey = count > 16 ? ReadText(ref r) : null;
+            var backoff = v3 > 15 ? RetryBackoff.Read(ref r) : null;
+            string? deduplicationKey = v3 > 16 ? ReadText(ref r) : null;
             ReadOnlyMemory<byte> flow = default;
-            if (count > 17 && !r.TryReadNil())
+            if (v3 > 17 && !r.TryReadNil())
             {
                 // The flow stays encoded, a slice of the message: only a run that ends reads it.
                 var seq = r.ReadBytes() ?? default;
                 if (!seq.IsSingleSegment) throw new TaskPayloadException("the message's flow is not contiguous");
                 flow = bytes.Slice((int)(r.Consumed - seq.Length), (int)seq.Length);
             }
-            for (int i = 18; i < count; i++) r.Skip();
+            for (int i = Math.Min(count, version >= 3 ? 18 : 13); i < count; i++) r.Skip();
             return new TaskMessage
             {
                 Id = id,
