@@ -15,6 +15,7 @@ internal static class InvokerEmitter
     {
         EmitResultHandles(w, s);
         EmitEncodeArguments(w, s);
+        FlowMembersEmitter.EmitEncodeRest(w, s);
         EmitDecodeArguments(w, s);
         EmitInvoke(w, s);
         if (s.Spec.Return.Value is { } value)

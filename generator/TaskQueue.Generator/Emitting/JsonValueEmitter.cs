@@ -75,7 +75,7 @@ internal static class JsonValueEmitter
             or WireKind.Int64 or WireKind.UInt64 or WireKind.Decimal => $"{writer}.WriteNumberValue({value});",
         WireKind.Single or WireKind.Double => $"{Known.JsonPrimitives}.WriteNumber({writer}, {value});",
         WireKind.Guid or WireKind.DateTime or WireKind.DateTimeOffset => $"{writer}.WriteStringValue({value});",
-        WireKind.Char or WireKind.String or WireKind.Bytes or WireKind.TimeSpan
+        WireKind.Char or WireKind.String or WireKind.Bytes or WireKind.TimeSpan or WireKind.TaskError
             => $"{Known.JsonPrimitives}.Write{type.Kind}({writer}, {value});",
         _ => null,
     };

@@ -17,7 +17,7 @@ internal sealed class StubShape
         "Name", "Descriptor", "With", "Bound", "Enqueue", "EnqueueAsync", "Schedule", "ScheduleAsync", "EnqueueManyAsync",
         "CallLocal", "Revoke", "RevokeAsync", "Restore", "RestoreAsync", "IsRevoked", "IsRevokedAsync", "Result",
         "ResultOf", "ResultsOf", "EncodeArguments", "DecodeArguments", "Invoke", "EncodeResult", "ReadResult",
-        "RenderArguments",
+        "RenderArguments", "S", "Step", "Map", "EncodeRestArguments",
     ];
 
     /// <summary>The members only a <c>[Task]</c> stub has (unless TQ0011 leaves them out).</summary>

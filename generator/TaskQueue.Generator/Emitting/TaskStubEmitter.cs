@@ -54,6 +54,7 @@ internal static class TaskStubEmitter
         EmitIdentity(w, s);
         ClientMembersEmitter.Emit(w, s, bound: false);
         w.WriteLine();
+        FlowMembersEmitter.Emit(w, s);
         EmitCallLocal(w, s);
         EmitBound(w, s);
         w.WriteLine();

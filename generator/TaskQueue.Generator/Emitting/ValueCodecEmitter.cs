@@ -193,6 +193,7 @@ internal static class ValueCodecEmitter
     private static string? WriteStatement(TypeSpec type, string value, string writer) => type.Kind switch
     {
         WireKind.Bytes => $"{Known.Primitives}.WriteBytes(ref {writer}, {value});",
+        WireKind.TaskError => $"{Known.Primitives}.WriteTaskError(ref {writer}, {value});",
         WireKind.Decimal or WireKind.Guid or WireKind.DateTime or WireKind.DateTimeOffset or WireKind.TimeSpan
             => $"{Known.Primitives}.Write{type.Kind}(ref {writer}, {value});",
         WireKind.Enum => $"{writer}.Write(({Keyword(type.EnumUnderlying)}){value});",
@@ -209,6 +210,9 @@ internal static class ValueCodecEmitter
             : $"{Known.Primitives}.ReadBytes(ref {reader}) ?? throw {NilError(type)}",
         WireKind.Decimal or WireKind.Guid or WireKind.DateTime or WireKind.DateTimeOffset or WireKind.TimeSpan
             => $"{Known.Primitives}.Read{type.Kind}(ref {reader})",
+        WireKind.TaskError => type.AcceptsNil
+            ? $"{Known.Primitives}.ReadTaskError(ref {reader})"
+            : $"{Known.Primitives}.ReadTaskError(ref {reader}) ?? throw {NilError(type)}",
         WireKind.Enum => $"({type.TypeName}){reader}.Read{type.EnumUnderlying}()",
         _ when IsNative(type.Kind) => $"{reader}.Read{type.Kind}()",
         _ => null,

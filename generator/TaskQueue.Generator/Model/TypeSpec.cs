@@ -28,6 +28,8 @@ internal enum WireKind
     List,
     Dictionary,
     Object,
+    /// <summary><c>TaskQueue.Messages.TaskError</c>: what an error step gets as its first argument.</summary>
+    TaskError,
 }
 
 /// <summary>

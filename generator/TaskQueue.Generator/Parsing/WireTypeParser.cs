@@ -200,6 +200,7 @@ internal sealed class WireTypeParser
             "System.Guid" => WireKind.Guid,
             "System.DateTimeOffset" => WireKind.DateTimeOffset,
             "System.TimeSpan" => WireKind.TimeSpan,
+            "TaskQueue.Messages.TaskError" => WireKind.TaskError,
             _ => null,
         },
     };

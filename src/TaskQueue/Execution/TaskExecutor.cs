@@ -101,7 +101,8 @@ internal sealed partial class TaskExecutor
             return Complete(taken, message, task, outcome, activity) with { EndsRecurringRun = new RecurringRun(recurringId, run) };
         }
         outcome = await RunAsync(message, task, stopping).ConfigureAwait(false);
-        return Complete(taken, message, task, outcome, activity);
+        var completion = Complete(taken, message, task, outcome, activity);
+        return message.Flow.IsEmpty ? completion : await FollowAsync(completion, taken, message, outcome, stopping).ConfigureAwait(false);
     }
 
     /// <summary>The completion for what a run came to, with its telemetry, events and logs.</summary>
@@ -158,6 +159,7 @@ internal sealed partial class TaskExecutor
                         await app.Storage.PutResultAsync(message.Id, stored, app.ResultTtl, cancellationToken).ConfigureAwait(false);
                     }
                     app.Events.Publish(TaskEventKind.Finished, message.Id, message.Name, duration: outcome.Duration);
+                    if (!message.Flow.IsEmpty) await FollowAsync(message, outcome, cancellationToken).ConfigureAwait(false);
                     return;
                 case OutcomeKind.BadPayload:
                     throw outcome.Error!;
@@ -176,6 +178,7 @@ internal sealed partial class TaskExecutor
                         var error = ResultCodec.EncodeError(ErrorOf(outcome.Error!, message.Name));
                         await app.Storage.PutResultAsync(message.Id, error, app.ResultTtl, cancellationToken).ConfigureAwait(false);
                     }
+                    if (!message.Flow.IsEmpty) await FollowAsync(message, outcome, cancellationToken).ConfigureAwait(false);
                     return;
             }
         }

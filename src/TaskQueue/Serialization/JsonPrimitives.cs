@@ -80,6 +80,26 @@ public static class JsonPrimitives
         writer.WriteStringValue(value.ToString("c", CultureInfo.InvariantCulture));
     }
 
+    /// <summary>An error step's <see cref="Messages.TaskError"/> as an object (type, message, task name, retries left); null as <c>null</c>.</summary>
+    public static void WriteTaskError(Utf8JsonWriter writer, Messages.TaskError? value)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        if (value is null)
+        {
+            writer.WriteNullValue();
+            return;
+        }
+        writer.WriteStartObject();
+        writer.WritePropertyName("type");
+        WriteString(writer, value.Type);
+        writer.WritePropertyName("message");
+        WriteString(writer, value.Message);
+        writer.WritePropertyName("taskName");
+        WriteString(writer, value.TaskName);
+        writer.WriteNumber("retriesLeft", value.RetriesLeft);
+        writer.WriteEndObject();
+    }
+
     /// <summary>
     /// Bytes as base64 text; null as <c>null</c>. Bytes beyond what <see cref="MaxStringLength"/> characters
     /// of base64 hold are left out, and the text ends with <c>…</c>.

@@ -85,6 +85,17 @@ public static class Primitives
     public static byte[]? ReadBytes(ref MessagePackReader reader)
         => reader.TryReadNil() ? null : (reader.ReadBytes() ?? throw new MessagePackSerializationException("expected binary")).ToArray();
 
+    /// <summary>A <see cref="Messages.TaskError"/> (an error step's first argument) as <c>[type, message, stackTrace, taskName, retriesLeft]</c>, or nil.</summary>
+    public static void WriteTaskError(ref MessagePackWriter writer, Messages.TaskError? value)
+    {
+        if (value is null) writer.WriteNil();
+        else Messages.TaskErrorCodec.Write(ref writer, value);
+    }
+
+    /// <summary>Reads what <see cref="WriteTaskError"/> wrote.</summary>
+    public static Messages.TaskError? ReadTaskError(ref MessagePackReader reader)
+        => reader.TryReadNil() ? null : Messages.TaskErrorCodec.Read(ref reader);
+
     /// <summary>Reads a string that must not be nil (a non-nullable <see cref="string"/>).</summary>
     public static string ReadRequiredString(ref MessagePackReader reader)
         => reader.ReadString() ?? throw new MessagePackSerializationException("expected a string, found nil");
