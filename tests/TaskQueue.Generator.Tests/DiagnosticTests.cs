@@ -184,6 +184,41 @@ public sealed class DiagnosticTests
             "[Task] on 'Beans.BeanTasks.Flaky' has an invalid Retries: -1 is negative; use 0 or more");
 
     [Fact]
+    public void TQ0009_negative_timeout()
+        => DiagnosticAssert.Single(
+            Tasks("    [Task(TimeoutSeconds = -2)] public static void Slow() { }"),
+            "TQ0009", "TimeoutSeconds = -2", 12,
+            "[Task] on 'Beans.BeanTasks.Slow' has an invalid TimeoutSeconds: -2 is negative; use 0 (no limit) or more");
+
+    [Fact]
+    public void TQ0009_backoff_below_one()
+        => DiagnosticAssert.Single(
+            Tasks("    [Task(RetryBackoff = 0.5)] public static void Shrinking() { }"),
+            "TQ0009", "RetryBackoff = 0.5", 12,
+            "[Task] on 'Beans.BeanTasks.Shrinking' has an invalid RetryBackoff: 0.5 is not between 1 (fixed delay) and 1000");
+
+    [Fact]
+    public void TQ0009_rate_limit_period_of_zero()
+        => DiagnosticAssert.Single(
+            Tasks("    [Task(RateLimit = 5, RateLimitPeriodSeconds = 0)] public static void Call() { }"),
+            "TQ0009", "RateLimitPeriodSeconds = 0", 12,
+            "[Task] on 'Beans.BeanTasks.Call' has an invalid RateLimitPeriodSeconds: 0 is not a period; use 1 second or more");
+
+    [Fact]
+    public void TQ0009_empty_lock()
+        => DiagnosticAssert.Single(
+            Tasks("    [Task(Lock = \"\")] public static void Guarded() { }"),
+            "TQ0009", "Lock = \"\"", 12,
+            "[Task] on 'Beans.BeanTasks.Guarded' has an invalid Lock: it must not be empty; leave it out for no lock");
+
+    [Fact]
+    public void TQ0006_a_task_named_like_a_workflow_member()
+        => DiagnosticAssert.Single(
+            Tasks("    [Task] public static int Step(int x) => x;"),
+            "TQ0006", "Step", 12,
+            "The stub class 'Beans.Step' for task method 'Beans.BeanTasks.Step' collides with its own member 'Step'; rename the method or move it to another namespace");
+
+    [Fact]
     public void TQ0009_empty_name()
         => DiagnosticAssert.Single(
             Tasks("    [Task(Name = \"\")] public static void Nameless() { }"),

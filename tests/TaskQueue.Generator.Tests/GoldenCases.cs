@@ -26,6 +26,7 @@ internal static partial class GoldenCases
         ["RecurringMembers"] = RecurringMembers,
         ["RecurringNameClash"] = RecurringNameClash,
         ["ServiceParameters"] = ServiceParameters,
+        ["Workflows"] = Workflows,
     };
 
     /// <summary>The generator diagnostics a case expects (warnings only: every case generates).</summary>
@@ -33,6 +34,26 @@ internal static partial class GoldenCases
     {
         ["RecurringNameClash"] = ["TQ0011"],
     };
+
+    private const string Workflows = """
+        using System.Collections.Generic;
+        using TaskQueue;
+        using TaskQueue.Messages;
+
+        namespace Beans;
+
+        public static class Flows
+        {
+            [Task(TimeoutSeconds = 30, ExpiresSeconds = 600, RetryBackoff = 2, MaxRetryDelaySeconds = 300, RetryJitter = true, Retries = 5, RetryDelaySeconds = 1)]
+            public static int Weigh(int beans, string unit = "g") => beans;
+
+            [Task(Lock = "scale", RateLimit = 10, RateLimitPeriodSeconds = 60)]
+            public static void Record(List<int> weights) { }
+
+            [Task]
+            public static string Complain(TaskError error, string? to = null) => error.Message;
+        }
+        """;
 
     private const string ServiceParameters = """
         using System;
