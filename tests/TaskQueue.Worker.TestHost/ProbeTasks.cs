@@ -40,6 +40,14 @@ public static class ProbeTasks
         return n;
     }
 
+    /// <summary>A chord's callback: counts its runs, for "the callback runs exactly once", and adds up the members' results.</summary>
+    [Task]
+    public static long ChordTotal(int[] results)
+    {
+        Probe.Db.StringIncrement(Probe.Key("chord-callbacks"));
+        return results.Sum(r => (long)r);
+    }
+
     /// <summary>Counts its runs per key, for "every task runs exactly once".</summary>
     [Task]
     public static int Count(int n)

@@ -36,6 +36,26 @@ public sealed class WorkerProcessTests(RedisServerFixture redis)
         Assert.False(b.HasExited, b.Dump());
     }
 
+    [Fact]
+    public async Task A_chord_whose_member_s_worker_is_killed_runs_its_callback_exactly_once()
+    {
+        await using var s = await NewScenario();
+        var a = await s.StartWorkerAsync("-w", "4", "--name", "victim");
+        var b = await s.StartWorkerAsync("-w", "4", "--name", "survivor");
+        var chord = await Tracked.Map(Enumerable.Range(0, 400).Select(n => (n, 20))).Then(ChordTotal.Step()).EnqueueAsync(s.App);
+
+        await Eventually.UntilAsync(async () => (int?)await s.Db.StringGetAsync(s.Key("last-pid")) == a.Id, "the victim to be running a member");
+        a.KillHard();
+
+        Assert.Equal(Enumerable.Range(0, 400).Sum(), await chord.GetAsync(Long));
+        Assert.Equal(1, (int)await s.Db.StringGetAsync(s.Key("chord-callbacks")));
+        Assert.Equal(0, await s.Db.ListLengthAsync(s.Key("overlaps")));
+        var restarted = 0;
+        for (int n = 0; n < 400; n++) if ((int)await s.Db.StringGetAsync(s.Key($"starts:{n}")) > 1) restarted++;
+        Assert.True(restarted > 0, "no member was started twice: the kill did not land mid-chord");
+        Assert.False(b.HasExited, b.Dump());
+    }
+
     [Theory]
     [InlineData(2)]
     [InlineData(4)]
