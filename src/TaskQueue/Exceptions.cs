@@ -184,3 +184,47 @@ public sealed class CancelExecutionException : Exception
     /// <summary>Whether the run is retried.</summary>
     public bool Retry { get; }
 }
+
+/// <summary>
+/// A run took longer than its timeout (<see cref="TaskAttribute.TimeoutSeconds"/>, <see cref="TaskOptions.Timeout"/>):
+/// its <see cref="CancellationToken"/> fired and it stopped, or it ignored the token and was abandoned after the
+/// consumer's <see cref="Consumer.ConsumerOptions.TimeoutGrace"/>. It is a failure like any other: retried while
+/// retries remain, then stored as the run's error (reading the result throws a <see cref="TaskFailedException"/>
+/// whose <see cref="TaskFailedException.RemoteType"/> names this type).
+/// </summary>
+public sealed class TaskTimeoutException : TimeoutException
+{
+    /// <summary>Creates the exception for a run of <paramref name="taskName"/> that stopped at its <paramref name="timeout"/>.</summary>
+    public TaskTimeoutException(string taskName, TimeSpan timeout)
+        : this(taskName, timeout, null, null)
+    {
+    }
+
+    /// <summary>Creates the exception for a run that stopped at its timeout, with the exception it stopped with.</summary>
+    public TaskTimeoutException(string taskName, TimeSpan timeout, Exception? innerException)
+        : this(taskName, timeout, null, innerException)
+    {
+    }
+
+    /// <summary>Creates the exception for a run that stopped at its timeout, or that was abandoned <paramref name="abandonedAfter"/> later.</summary>
+    internal TaskTimeoutException(string taskName, TimeSpan timeout, TimeSpan? abandonedAfter, Exception? innerException)
+        : base(abandonedAfter is { } grace
+            ? string.Create(CultureInfo.InvariantCulture,
+                $"task '{taskName}' timed out after {timeout.TotalSeconds:0.###} s and ignored its cancellation token for {grace.TotalSeconds:0.###} s more: it was abandoned, and may still be running")
+            : string.Create(CultureInfo.InvariantCulture, $"task '{taskName}' timed out after {timeout.TotalSeconds:0.###} s"),
+            innerException)
+    {
+        TaskName = taskName;
+        Timeout = timeout;
+        Abandoned = abandonedAfter is not null;
+    }
+
+    /// <summary>The task whose run timed out.</summary>
+    public string TaskName { get; }
+
+    /// <summary>The run's timeout.</summary>
+    public TimeSpan Timeout { get; }
+
+    /// <summary>Whether the run ignored its token past the consumer's hard limit and was abandoned, still running.</summary>
+    public bool Abandoned { get; }
+}

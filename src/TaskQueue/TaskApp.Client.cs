@@ -35,7 +35,7 @@ public sealed partial class TaskApp
         return message.Id;
     }
 
-    /// <inheritdoc cref="EnqueueAsync"/>
+    /// <inheritdoc cref="EnqueueAsync(TaskDescriptor, ReadOnlyMemory{byte}, int?, TimeSpan?, int?, CancellationToken)"/>
     [EditorBrowsable(EditorBrowsableState.Never)]
     public string Enqueue(TaskDescriptor task, ReadOnlyMemory<byte> arguments, int? retries = null, TimeSpan? retryDelay = null, int? priority = null)
         => Sync.Wait(EnqueueAsync(task, arguments, retries, retryDelay, priority));
@@ -116,7 +116,7 @@ public sealed partial class TaskApp
         return message.Id;
     }
 
-    /// <inheritdoc cref="ScheduleAsync"/>
+    /// <inheritdoc cref="ScheduleAsync(TaskDescriptor, ReadOnlyMemory{byte}, TimeSpan?, DateTimeOffset?, int?, TimeSpan?, int?, CancellationToken)"/>
     [EditorBrowsable(EditorBrowsableState.Never)]
     public string Schedule(TaskDescriptor task, ReadOnlyMemory<byte> arguments, TimeSpan? delay = null, DateTimeOffset? eta = null,
         int? retries = null, TimeSpan? retryDelay = null, int? priority = null)

@@ -34,7 +34,10 @@ public sealed class TaskContext : IAsyncDisposable
     /// <summary>How many retries remain if this run fails.</summary>
     public int RetriesLeft { get; }
 
-    /// <summary>The delay before the next retry if this run fails.</summary>
+    /// <summary>
+    /// The delay before the next retry if this run fails. With a <see cref="RetryBackoff"/> it grows from one retry to
+    /// the next; this is its nominal value, before <see cref="RetryBackoff.Jitter"/> draws the actual wait.
+    /// </summary>
     public TimeSpan RetryDelay { get; }
 
     /// <summary>When the task was scheduled to run, for scheduled tasks and retries.</summary>
@@ -103,12 +106,36 @@ public sealed class TaskContext : IAsyncDisposable
             $"Task '{TaskName}' takes a [FromServices] parameter '{parameter}' of type {typeof(T)}, and no service of that type is registered.");
     }
 
-    /// <summary>Disposes the run's service scope, if one was made.</summary>
+    /// <summary>
+    /// For a run abandoned at its timeout: the run, which still goes on and may still use its services. The
+    /// context is disposed when it ends, not when the executor gives up on it.
+    /// </summary>
+    internal Task? Abandoned { get; set; }
+
+    /// <summary>Disposes the run's service scope, if one was made (for an abandoned run, once the run ends).</summary>
     public ValueTask DisposeAsync()
     {
+        if (Abandoned is { IsCompleted: false } run)
+        {
+            _ = DisposeAfterAsync(run);
+            return ValueTask.CompletedTask;
+        }
         if (services is not AsyncScope made) return ValueTask.CompletedTask;
         services = null;
         return made.Scope.DisposeAsync();
+    }
+
+    private async Task DisposeAfterAsync(Task run)
+    {
+        await run.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        try
+        {
+            await DisposeAsync().ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // Nobody waits for an abandoned run: a service that fails to dispose has nobody to tell.
+        }
     }
 
     /// <summary>A context for <c>CallLocal</c>: a fresh id, no retries, services from <see cref="TaskApp.Current"/> (not scoped).</summary>

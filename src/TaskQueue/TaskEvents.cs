@@ -34,7 +34,10 @@ public enum TaskEventKind
     RecurringDisabled,
     /// <summary>Not run: it had not started when it expired (<see cref="TaskAttribute.ExpiresSeconds"/>, <see cref="TaskOptions.ExpiresAfter"/>).</summary>
     Expired,
-    /// <summary>Its run was cancelled: by <c>TaskApp.CancelAsync</c>, by a pre-execute hook, or at its timeout.</summary>
+    /// <summary>
+    /// Its run was cancelled: by <c>TaskApp.CancelAsync</c> or by a pre-execute hook. (A run that stops at its timeout
+    /// is a failure, an <see cref="Error"/> with a <see cref="TaskTimeoutException"/>.)
+    /// </summary>
     Cancelled,
     /// <summary>Its run outlived its timeout and the hard limit after it: it was abandoned and its slot given back.</summary>
     TimedOut,

@@ -78,6 +78,16 @@ public sealed class ConsumerOptions
     /// </summary>
     public TimeSpan ShutdownGrace { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// The hard limit of a run with a timeout (<see cref="TaskAttribute.TimeoutSeconds"/>, <see cref="TaskOptions.Timeout"/>):
+    /// how long after its timeout, when its cancellation token fired, a run that goes on regardless is waited for.
+    /// Then it is abandoned: reported (<see cref="TaskEventKind.TimedOut"/>, a warning in the log), its message settled
+    /// as a failure (retried while retries remain), and its worker goes on with other messages while the run keeps
+    /// going in the background, since .NET cannot stop it. Whatever it ends with then is dropped. Zero abandons a run
+    /// at its timeout. Default 10 s.
+    /// </summary>
+    public TimeSpan TimeoutGrace { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>A worker that has run tasks for this long since its last settle writes their results before going on. Default 5 ms.</summary>
     public TimeSpan SettleInterval { get; set; } = TimeSpan.FromMilliseconds(5);
 
@@ -111,5 +121,6 @@ public sealed class ConsumerOptions
         if (VisibilityTimeout < TimeSpan.FromSeconds(1)) throw new ArgumentOutOfRangeException(nameof(VisibilityTimeout), VisibilityTimeout, "must be at least 1 s");
         if (MaxRedeliveries < 0) throw new ArgumentOutOfRangeException(nameof(MaxRedeliveries), MaxRedeliveries, "cannot be negative");
         if (ShutdownGrace < TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(ShutdownGrace), ShutdownGrace, "cannot be negative");
+        if (TimeoutGrace < TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(TimeoutGrace), TimeoutGrace, "cannot be negative");
     }
 }

@@ -56,6 +56,7 @@ public sealed partial class TaskConsumer : IAsyncDisposable
             RecurringLockTtl = this.options.VisibilityTimeout,
             UnknownTaskGrace = this.options.UnknownTaskGrace,
             MaxRedeliveries = this.options.MaxRedeliveries,
+            TimeoutGrace = this.options.TimeoutGrace,
         };
         ticker = new PeriodicTicker(app, app.Tasks.All, factory.CreateLogger<PeriodicTicker>());
         recurring = new RecurringRunner(app, this.options.VisibilityTimeout, factory.CreateLogger<RecurringRunner>())

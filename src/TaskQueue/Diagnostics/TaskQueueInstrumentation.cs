@@ -19,7 +19,7 @@ namespace TaskQueue.Diagnostics;
 /// error status.</para>
 /// <para>Metrics: the counters <c>messaging.client.sent.messages</c>, <c>messaging.client.consumed.messages</c>,
 /// <c>taskqueue.tasks.succeeded</c>, <c>taskqueue.tasks.failed</c>, <c>taskqueue.tasks.retried</c>,
-/// <c>taskqueue.tasks.dead_lettered</c>; the histograms <c>messaging.process.duration</c> (run time, s)
+/// <c>taskqueue.tasks.dead_lettered</c>, <c>taskqueue.tasks.expired</c>, <c>taskqueue.tasks.timed_out</c>; the histograms <c>messaging.process.duration</c> (run time, s)
 /// and <c>taskqueue.task.wait.duration</c> (enqueue to start, s); the gauges <c>taskqueue.queue.depth</c>,
 /// <c>taskqueue.scheduled</c>, <c>taskqueue.in_flight</c> and <c>taskqueue.dead_letters</c>, read
 /// from storage by running consumers at most every <see cref="GaugeRefreshInterval"/>.</para>
@@ -48,6 +48,8 @@ public static class TaskQueueInstrumentation
     internal static readonly Counter<long> Failed = Meter.CreateCounter<long>("taskqueue.tasks.failed", "{task}", "Runs that threw with no retry left.");
     internal static readonly Counter<long> Retried = Meter.CreateCounter<long>("taskqueue.tasks.retried", "{task}", "Runs that threw and were queued again.");
     internal static readonly Counter<long> DeadLettered = Meter.CreateCounter<long>("taskqueue.tasks.dead_lettered", "{task}", "Messages sent to dead letters.");
+    internal static readonly Counter<long> Expired = Meter.CreateCounter<long>("taskqueue.tasks.expired", "{task}", "Runs skipped because they had not started by their expiry.");
+    internal static readonly Counter<long> TimedOut = Meter.CreateCounter<long>("taskqueue.tasks.timed_out", "{task}", "Runs abandoned because they ignored their token past their timeout and the hard limit after it.");
     internal static readonly Histogram<double> RunDuration = Meter.CreateHistogram<double>("messaging.process.duration", "s", "How long runs took.");
     internal static readonly Histogram<double> WaitDuration = Meter.CreateHistogram<double>("taskqueue.task.wait.duration", "s", "From enqueue (or eta) to the start of the run.");
 

@@ -79,6 +79,7 @@ internal sealed partial class TaskExecutor
         {
             return Completion.Ack(taken);
         }
+        if (HasExpired(message, taken.Queue)) return Completion.Ack(taken);
 
         Outcome outcome;
         if (message.RecurringId is { } recurringId)
@@ -129,9 +130,10 @@ internal sealed partial class TaskExecutor
                 {
                     LogRetrying(logger, message.Name, message.Id, message.Retries - 1, outcome.Error!);
                     app.Events.Publish(TaskEventKind.Retrying, message.Id, message.Name, Describe(outcome.Error!), outcome.Duration);
-                    var again = app.Seal(MessageCodec.Encode(message with { Retries = message.Retries - 1 }));
-                    var requeued = message.RetryDelay > TimeSpan.Zero ? TaskEventKind.Scheduled : TaskEventKind.Enqueued;
-                    return Announce(Completion.Retry(taken, again, message.RetryDelay), requeued, message);
+                    var again = app.Seal(MessageCodec.Encode(NextRetry(message)));
+                    var wait = RetryWait(message);
+                    var requeued = wait > TimeSpan.Zero ? TaskEventKind.Scheduled : TaskEventKind.Enqueued;
+                    return Announce(Completion.Retry(taken, again, wait), requeued, message);
                 }
                 LogFailed(logger, message.Name, message.Id, outcome.Error!);
                 return app.StoreResults && app.StoreErrors && task.Periodic is null
@@ -141,12 +143,14 @@ internal sealed partial class TaskExecutor
     }
 
     /// <summary>
-    /// Eager mode: runs a message inline, retrying at once while retries remain, and stores its
-    /// result or error as a consumer would.
+    /// Eager mode: runs a message inline, retrying at once while retries remain (whatever the retry delay and
+    /// its backoff), and stores its result or error as a consumer would. An expired message does not run; a
+    /// timeout applies as in a consumer.
     /// </summary>
     internal async ValueTask RunEagerAsync(TaskMessage message, TaskDescriptor task, CancellationToken cancellationToken)
     {
         if (await IsRevokedAsync(message, cancellationToken).ConfigureAwait(false)) return;
+        if (HasExpired(message, task.Queue)) return;
         while (true)
         {
             var outcome = await RunAsync(message, task, cancellationToken).ConfigureAwait(false);
@@ -170,7 +174,7 @@ internal sealed partial class TaskExecutor
                     if (message.Retries > 0)
                     {
                         app.Events.Publish(TaskEventKind.Retrying, message.Id, message.Name, Describe(outcome.Error!), outcome.Duration);
-                        message = message with { Retries = message.Retries - 1 };
+                        message = NextRetry(message);
                         continue;
                     }
                     if (app.StoreResults && app.StoreErrors)
@@ -307,7 +311,7 @@ internal sealed partial class TaskExecutor
 
     private async ValueTask<Outcome> RunAsync(TaskMessage message, TaskDescriptor task, CancellationToken stopping)
     {
-        await using var context = new TaskContext(message.Id, message.Name, message.Retries, message.RetryDelay, message.Eta)
+        await using var context = new TaskContext(message.Id, message.Name, message.Retries, RetryDelayOf(message), message.Eta)
         {
             UserDataJson = message.UserData,
             RecurringId = message.RecurringId,
@@ -317,7 +321,7 @@ internal sealed partial class TaskExecutor
         long started = Stopwatch.GetTimestamp();
         try
         {
-            var result = await task.Invoker(message.Arguments, context, stopping).ConfigureAwait(false);
+            var result = await InvokeAsync(task, message, context, stopping).ConfigureAwait(false);
             var duration = Stopwatch.GetElapsedTime(started);
             return new Outcome(OutcomeKind.Succeeded, result, null, duration);
         }
