@@ -9,8 +9,9 @@ internal sealed class NullStorage : ITaskStorage
 
     public ValueTask EnqueueAsync(string queue, ReadOnlyMemory<byte> message, SendId send = default, int priority = 0, CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
     public ValueTask EnqueueManyAsync(string queue, IReadOnlyList<ReadOnlyMemory<byte>> messages, SendId send = default, int priority = 0, CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
-    public ValueTask<bool> EnqueueUniqueAsync(string queue, ReadOnlyMemory<byte> message, string key, TimeSpan keyTtl, DateTimeOffset? eta = null, int priority = 0, CancellationToken cancellationToken = default) => new(true);
-    public ValueTask<bool> ReleaseUniqueAsync(string queue, string key, CancellationToken cancellationToken = default) => throw Unsupported();
+    public ValueTask<UniqueSend> EnqueueUniqueAsync(string queue, ReadOnlyMemory<byte> message, string key, string value, TimeSpan keyTtl, DateTimeOffset? eta = null, int priority = 0, CancellationToken cancellationToken = default) => new(new UniqueSend(true, value));
+    public ValueTask<bool> ReleaseUniqueAsync(string queue, string key, string? value = null, CancellationToken cancellationToken = default) => throw Unsupported();
+    public ValueTask<RateLimitResult> TryStartAsync(string name, int count, TimeSpan period, CancellationToken cancellationToken = default) => throw Unsupported();
     public ValueTask<IReadOnlyList<byte[]>?> AddChordResultAsync(string chordId, int index, int count, ReadOnlyMemory<byte> result, TimeSpan ttl, CancellationToken cancellationToken = default) => throw Unsupported();
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     public ValueTask<DateTimeOffset> GetTimeAsync(CancellationToken cancellationToken = default) => new(DateTimeOffset.UtcNow);

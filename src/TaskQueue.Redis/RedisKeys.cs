@@ -34,7 +34,12 @@ namespace TaskQueue.Redis;
 ///   <item><term><c>A chord:&lt;id&gt;</c></term><description>Hash with a PX expiry: the stored results of a chord's finished members, by member index.</description></item>
 ///   <item><term><c>A rt:&lt;id&gt;</c>, <c>A rt-labels</c>, <c>A rt-due</c>, <c>A rr:&lt;id&gt;</c></term><description>Recurring records, their labels, when each is
 ///   due, and the runs of each going on now.</description></item>
-///   <item><term><c>A lock:&lt;name&gt;</c></term><description>Locks (strings holding the owner, with an expiry).</description></item>
+///   <item><term><c>A lock:&lt;name&gt;</c></term><description>Locks (strings holding the owner, with an expiry). <c>lock:recurring:&lt;id&gt;</c>
+///   is held by a run of a no-overlap recurring record, <c>lock:app:&lt;name&gt;</c> by a run of a task with a lock or by
+///   <c>TaskApp.Locks</c>.</description></item>
+///   <item><term><c>A rate:&lt;name&gt;</c></term><description>Sorted set with a PX expiry of one period: the starts of a rate
+///   limit's last period (member <c>&lt;ms&gt;:&lt;n&gt;</c>, scored in Unix ms). <c>rate:task:&lt;task&gt;</c> for a task's
+///   limit, <c>rate:app:&lt;name&gt;</c> for <c>TaskApp.RateLimits</c>.</description></item>
 ///   <item><term><c>A ci:&lt;consumer&gt;</c>, <c>A ci-index</c>, <c>A st:m:&lt;minute&gt;</c>, <c>A st:h:&lt;hour&gt;</c></term><description>Consumers'
 ///   descriptions and the counters of the monitoring read model.</description></item>
 /// </list>
@@ -119,6 +124,9 @@ internal sealed class RedisKeys
 
     /// <summary>Sorted set: recurring-task record id, scored by its next run (Unix ms).</summary>
     public RedisKey RecurringDue { get; }
+
+    /// <summary>Sorted set: the starts of rate limit <paramref name="name"/> in its last period.</summary>
+    public RedisKey RateLimit(string name) => prefix + "rate:" + name;
 
     /// <summary>The key of lock <paramref name="name"/>.</summary>
     public RedisKey Lock(string name) => LockPrefix + name;
@@ -219,7 +227,8 @@ internal sealed class RedisKeys
 ///   <item><term><c>Q sent:&lt;producer&gt;:&lt;block&gt;</c></term><description>Bitmap with a PX expiry: bit <c>n mod 65536</c>
 ///   is set by the send <c>n</c> of the producer, so that a retried send stores nothing twice.</description></item>
 ///   <item><term><c>Q tk:&lt;token&gt;</c></term><description>What a take took, kept a minute, so that a retried take returns the same records.</description></item>
-///   <item><term><c>Q u:&lt;key&gt;</c></term><description>String with a PX expiry: a unique send's key (a pipeline step's id, a deduplication key).</description></item>
+///   <item><term><c>Q u:&lt;key&gt;</c></term><description>String with a PX expiry: a unique send's key (a pipeline step's id, a deduplication key),
+///   holding the send's value (a deduplicated send's task id).</description></item>
 ///   <item><term><c>Q seq</c></term><description>String counter: receipts, schedule uids and dead-letter numbers.</description></item>
 /// </list>
 /// </remarks>

@@ -1,4 +1,5 @@
 using StackExchange.Redis;
+using TaskQueue.Storage;
 
 namespace TaskQueue.Redis;
 
@@ -10,28 +11,32 @@ public sealed partial class RedisStorage
     /// One script on the queue's slot. On a partitioned queue the key picks the partition (by its hash), so that every
     /// send with the same key meets the same key.
     /// </remarks>
-    public async ValueTask<bool> EnqueueUniqueAsync(string queue, ReadOnlyMemory<byte> message, string key, TimeSpan keyTtl, DateTimeOffset? eta = null,
-        int priority = 0, CancellationToken cancellationToken = default)
+    public async ValueTask<UniqueSend> EnqueueUniqueAsync(string queue, ReadOnlyMemory<byte> message, string key, string value, TimeSpan keyTtl,
+        DateTimeOffset? eta = null, int priority = 0, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(queue);
         ArgumentException.ThrowIfNullOrEmpty(key);
+        ArgumentException.ThrowIfNullOrEmpty(value);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(keyTtl, TimeSpan.Zero);
         var target = PartitionFor(queue, key);
         await RegisterAsync(target).ConfigureAwait(false);
-        var stored = (long)await db.ScriptEvaluateAsync(LuaScripts.EnqueueUnique,
+        var reply = (RedisResult[])(await db.ScriptEvaluateAsync(LuaScripts.EnqueueUnique,
             [target.Ready, target.Priorities, target.Marked, target.Unique(key), target.Schedule, target.Sequence],
-            [priority, target.ReadyPrefix, RedisRecords.CeilingMs(keyTtl), eta is { } due ? Math.Max(1, due.ToUnixTimeMilliseconds()) : 0, message]).ConfigureAwait(false);
-        if (stored == 1) await ReplicatedAsync(target.Ready).ConfigureAwait(false);
-        return stored == 1;
+            [priority, target.ReadyPrefix, RedisRecords.CeilingMs(keyTtl), eta is { } due ? Math.Max(1, due.ToUnixTimeMilliseconds()) : 0, message, value])
+            .ConfigureAwait(false))!;
+        bool stored = (long)reply[0] == 1;
+        if (stored) await ReplicatedAsync(target.Ready).ConfigureAwait(false);
+        return new UniqueSend(stored, (string)reply[1]!);
     }
 
     /// <inheritdoc />
-    /// <remarks>One <c>DEL</c>.</remarks>
-    public async ValueTask<bool> ReleaseUniqueAsync(string queue, string key, CancellationToken cancellationToken = default)
+    /// <remarks>One script (a compare and delete) on the queue's slot.</remarks>
+    public async ValueTask<bool> ReleaseUniqueAsync(string queue, string key, string? value = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(queue);
         ArgumentException.ThrowIfNullOrEmpty(key);
-        return await db.KeyDeleteAsync(PartitionFor(queue, key).Unique(key)).ConfigureAwait(false);
+        var reply = await db.ScriptEvaluateAsync(LuaScripts.ReleaseUnique, [PartitionFor(queue, key).Unique(key)], [value ?? ""]).ConfigureAwait(false);
+        return (long)reply == 1;
     }
 
     /// <inheritdoc />

@@ -156,12 +156,12 @@ public sealed class TaskStorageUnavailableException : Exception
     public int Attempts { get; }
 }
 
-/// <summary>A run could not take the lock it must hold (<see cref="TaskAttribute.Lock"/>, <c>TaskApp.Locks</c>): another run holds it.</summary>
+/// <summary>A run could not take the lock it must hold (<see cref="TaskAttribute.Lock"/>, <see cref="TaskApp.Locks"/>): another run holds it.</summary>
 public sealed class TaskLockedException : Exception
 {
     /// <summary>Creates the exception.</summary>
     public TaskLockedException(string lockName)
-        : base($"the lock '{lockName}' is held by another run; it is released when that run ends, or expires if its holder died")
+        : base($"the lock '{lockName}' is held by another run (or by code, through TaskApp.Locks); it is released when its holder ends, or expires after its time to live if the holder died")
         => LockName = lockName;
 
     /// <summary>The lock's name.</summary>

@@ -16,7 +16,6 @@ public sealed partial class TaskApp
     /// <param name="options">What overrides the task's defaults for this run; null keeps them all.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <exception cref="ArgumentException">An option is out of range.</exception>
-    /// <exception cref="NotSupportedException"><see cref="TaskOptions.DeduplicationKey"/> is set: this call sends every run it is given.</exception>
     /// <exception cref="TaskMessageTooLargeException">The message is larger than <see cref="MaxMessageSize"/>.</exception>
     [EditorBrowsable(EditorBrowsableState.Never)]
     public ValueTask<string> EnqueueAsync(TaskDescriptor task, ReadOnlyMemory<byte> arguments, TaskOptions? options,
@@ -38,7 +37,6 @@ public sealed partial class TaskApp
     /// <param name="eta">When to run it.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <exception cref="ArgumentException">Neither or both of <paramref name="delay"/> and <paramref name="eta"/> were given, the delay is negative, or an option is out of range.</exception>
-    /// <exception cref="NotSupportedException"><see cref="TaskOptions.DeduplicationKey"/> is set: this call sends every run it is given.</exception>
     /// <exception cref="TaskMessageTooLargeException">The message is larger than <see cref="MaxMessageSize"/>.</exception>
     [EditorBrowsable(EditorBrowsableState.Never)]
     public async ValueTask<string> ScheduleAsync(TaskDescriptor task, ReadOnlyMemory<byte> arguments, TaskOptions? options,
@@ -57,37 +55,12 @@ public sealed partial class TaskApp
         return await SendAsync(task, arguments, options, due, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Sends one run with options: to its queue when <paramref name="due"/> is null, else to the schedule; inline in eager mode.</summary>
+    /// <summary>Sends one run with options, as a signature of one step: to its queue when <paramref name="due"/> is null, else to the schedule.</summary>
     private async ValueTask<string> SendAsync(TaskDescriptor task, ReadOnlyMemory<byte> arguments, TaskOptions? options, DateTimeOffset? due,
         CancellationToken cancellationToken)
     {
-        if (options?.DeduplicationKey is not null)
-        {
-            throw new NotSupportedException("TaskOptions.DeduplicationKey is not supported by this call: it sends every run it is given");
-        }
-        using var sending = TaskTelemetry.StartSend(task, due is null ? "enqueue" : "schedule");
-        var message = NewMessage(task, arguments, options, due, sending);
-        TaskTelemetry.Sending(sending, message);
-        // Encoded in eager mode too, so that a message too large for a consumer fails there as well.
-        var body = Encode(task, message);
-        if (Eager)
-        {
-            await new TaskExecutor(this).RunEagerAsync(message, task, cancellationToken).ConfigureAwait(false);
-            return message.Id;
-        }
-        int priority = options?.Priority ?? task.Priority;
-        if (due is { } at)
-        {
-            await CallStorageAsync("schedule task", task.Name, (task.Queue, body, at, NewSend(), priority),
-                static (storage, s, ct) => storage.ScheduleAsync(s.Queue, s.body, s.at, s.Item4, s.priority, ct), cancellationToken).ConfigureAwait(false);
-        }
-        else
-        {
-            await CallStorageAsync("enqueue task", task.Name, (task.Queue, body, NewSend(), priority),
-                static (storage, s, ct) => storage.EnqueueAsync(s.Queue, s.body, s.Item3, s.priority, ct), cancellationToken).ConfigureAwait(false);
-        }
-        TaskTelemetry.Sent(task, 1);
-        Events.Publish(due is null ? TaskEventKind.Enqueued : TaskEventKind.Scheduled, message.Id, message.Name);
-        return message.Id;
+        var call = new TaskSignature<NoResult>(task, arguments, NoResult.Read, options);
+        var ids = await SendPipelineAsync([new PipelineStage(call, null)], chord: null, delay: null, due, cancellationToken).ConfigureAwait(false);
+        return ids[0];
     }
 }

@@ -68,12 +68,21 @@ public sealed class TaskAttribute : Attribute
     /// The name of a lock each run holds while it runs, across all processes (huey's <c>lock_task</c>): a run that
     /// cannot take it fails with <see cref="TaskLockedException"/> and is retried as any failure. Null: no lock.
     /// </summary>
+    /// <remarks>
+    /// The lock lasts the consumer's <see cref="Consumer.ConsumerOptions.VisibilityTimeout"/> (30 s by default) and the run
+    /// renews it every third of that, so the lock of a worker that died frees itself within that time. Code shares the
+    /// name space: <see cref="TaskApp.Locks"/> takes, reads and frees the same locks.
+    /// </remarks>
     public string? Lock { get; set; }
 
     /// <summary>
     /// At most this many runs of the task start per <see cref="RateLimitPeriodSeconds"/>, across all workers; the
     /// others are put off until the next period, not failed. 0 (the default): no limit.
     /// </summary>
+    /// <remarks>
+    /// The window slides, by the storage's clock. A run the limit holds back goes to the schedule for when the next start is
+    /// allowed (with a small random margin), with its retries untouched, and is reported as <see cref="TaskEventKind.RateLimited"/>.
+    /// </remarks>
     public int RateLimit { get; set; }
 
     /// <summary>The period of <see cref="RateLimit"/>, in seconds. Defaults to 1.</summary>

@@ -41,6 +41,11 @@ public enum TaskEventKind
     Cancelled,
     /// <summary>Its run outlived its timeout and the hard limit after it: it was abandoned and its slot given back.</summary>
     TimedOut,
+    /// <summary>
+    /// Not run yet: its task's rate limit (<see cref="TaskAttribute.RateLimit"/>) allowed no more starts, so it was put in
+    /// the schedule for when the next start is allowed, its retries untouched. <see cref="TaskEvent.Error"/> says how long.
+    /// </summary>
+    RateLimited,
 }
 
 /// <summary>One event about one task instance.</summary>

@@ -10,14 +10,14 @@ public abstract partial class StorageContractTests
     [Fact]
     public async Task A_unique_send_stores_once_while_its_key_is_held_and_again_once_released()
     {
-        Assert.True(await Storage.EnqueueUniqueAsync("q", Utf8("first"), "k", TimeSpan.FromMinutes(1)));
-        Assert.False(await Storage.EnqueueUniqueAsync("q", Utf8("second"), "k", TimeSpan.FromMinutes(1)));
-        Assert.True(await Storage.EnqueueUniqueAsync("q", Utf8("other key"), "k2", TimeSpan.FromMinutes(1), priority: 2));
+        Assert.True((await Storage.EnqueueUniqueAsync("q", Utf8("first"), "k", "v", TimeSpan.FromMinutes(1))).Stored);
+        Assert.False((await Storage.EnqueueUniqueAsync("q", Utf8("second"), "k", "v", TimeSpan.FromMinutes(1))).Stored);
+        Assert.True((await Storage.EnqueueUniqueAsync("q", Utf8("other key"), "k2", "v", TimeSpan.FromMinutes(1), priority: 2)).Stored);
         Assert.Equal(["other key", "first"], await PendingText());
 
         Assert.True(await Storage.ReleaseUniqueAsync("q", "k"));
         Assert.False(await Storage.ReleaseUniqueAsync("q", "k"));
-        Assert.True(await Storage.EnqueueUniqueAsync("q", Utf8("third"), "k", TimeSpan.FromMinutes(1)));
+        Assert.True((await Storage.EnqueueUniqueAsync("q", Utf8("third"), "k", "v", TimeSpan.FromMinutes(1))).Stored);
         Assert.Equal(3, await Storage.QueueLengthAsync("q"));
     }
 
@@ -25,11 +25,11 @@ public abstract partial class StorageContractTests
     public async Task A_unique_send_with_an_eta_goes_to_the_schedule_and_its_key_expires()
     {
         var now = await Storage.GetTimeAsync();
-        Assert.True(await Storage.EnqueueUniqueAsync("q", Utf8("later"), "k", TimeSpan.FromMilliseconds(300), eta: now.AddHours(1)));
+        Assert.True((await Storage.EnqueueUniqueAsync("q", Utf8("later"), "k", "v", TimeSpan.FromMilliseconds(300), eta: now.AddHours(1))).Stored);
         Assert.Equal(0, await Storage.QueueLengthAsync("q"));
         Assert.Equal("later", Encoding.UTF8.GetString(Assert.Single(await Storage.ScheduledAsync(10)).Body));
 
-        await Eventually.UntilAsync(async () => await Storage.EnqueueUniqueAsync("q", Utf8("after expiry"), "k", TimeSpan.FromMinutes(1)),
+        await Eventually.UntilAsync(async () => (await Storage.EnqueueUniqueAsync("q", Utf8("after expiry"), "k", "v", TimeSpan.FromMinutes(1))).Stored,
             "the key to expire");
         Assert.Equal(["after expiry"], await PendingText());
     }

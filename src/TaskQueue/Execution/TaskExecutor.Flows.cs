@@ -76,9 +76,9 @@ internal sealed partial class TaskExecutor
             return;
         }
         var body = app.Seal(MessageCodec.Encode(next));
-        bool sent = await app.CallStorageAsync("send the next step of", next.Name, (step, body, Key: "step:" + next.Id, next.Eta),
-            static (storage, s, ct) => storage.EnqueueUniqueAsync(s.step.Queue, s.body, s.Key, FlowKeyTtl, s.Eta, s.step.Priority, ct), cancellationToken).ConfigureAwait(false);
-        if (sent) app.Events.Publish(TaskEventKind.Enqueued, next.Id, next.Name);
+        var sent = await app.CallStorageAsync("send the next step of", next.Name, (step, body, Key: "step:" + next.Id, next.Id, next.Eta),
+            static (storage, s, ct) => storage.EnqueueUniqueAsync(s.step.Queue, s.body, s.Key, s.Id, FlowKeyTtl, s.Eta, s.step.Priority, ct), cancellationToken).ConfigureAwait(false);
+        if (sent.Stored) app.Events.Publish(TaskEventKind.Enqueued, next.Id, next.Name);
     }
 
     /// <summary>Records a chord member's result; the call that completes the chord sends its callback (or its error step).</summary>

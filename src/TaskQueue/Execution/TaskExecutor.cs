@@ -77,9 +77,10 @@ internal sealed partial class TaskExecutor
 
         if (revocationsVersion != 0 && await IsRevokedAsync(message, revocationsVersion, stopping).ConfigureAwait(false))
         {
-            return Completion.Ack(taken);
+            return await EndAsync(message, task, Completion.Ack(taken)).ConfigureAwait(false);
         }
-        if (HasExpired(message, taken.Queue)) return Completion.Ack(taken);
+        if (HasExpired(message, taken.Queue)) return await EndAsync(message, task, Completion.Ack(taken)).ConfigureAwait(false);
+        if (await PutOffForRateLimitAsync(taken, message, task, stopping).ConfigureAwait(false) is { } putOff) return putOff;
 
         Outcome outcome;
         if (message.RecurringId is { } recurringId)
@@ -99,11 +100,15 @@ internal sealed partial class TaskExecutor
             }
             outcome = await RunRecurringAsync(message, task, recurringId, run, lockName, stopping).ConfigureAwait(false);
             // The run's record ends with its completion, in the same storage call.
-            return Complete(taken, message, task, outcome, activity) with { EndsRecurringRun = new RecurringRun(recurringId, run) };
+            return await EndAsync(message, task, Complete(taken, message, task, outcome, activity) with { EndsRecurringRun = new RecurringRun(recurringId, run) })
+                .ConfigureAwait(false);
         }
-        outcome = await RunAsync(message, task, stopping).ConfigureAwait(false);
+        outcome = task.Lock is null
+            ? await RunAsync(message, task, stopping).ConfigureAwait(false)
+            : await RunLockedAsync(message, task, message.Id + "/" + taken.Receipt, stopping).ConfigureAwait(false);
         var completion = Complete(taken, message, task, outcome, activity);
-        return message.Flow.IsEmpty ? completion : await FollowAsync(completion, taken, message, outcome, stopping).ConfigureAwait(false);
+        if (!message.Flow.IsEmpty) completion = await FollowAsync(completion, taken, message, outcome, stopping).ConfigureAwait(false);
+        return await EndAsync(message, task, completion).ConfigureAwait(false);
     }
 
     /// <summary>The completion for what a run came to, with its telemetry, events and logs.</summary>
@@ -253,7 +258,7 @@ internal sealed partial class TaskExecutor
         var renewal = RenewAsync(recurringId, run, lockName, done.Token);
         try
         {
-            return await RunAsync(message, task, stopping).ConfigureAwait(false);
+            return await RunLockedAsync(message, task, run, stopping).ConfigureAwait(false);
         }
         finally
         {

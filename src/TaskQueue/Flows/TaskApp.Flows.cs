@@ -35,7 +35,8 @@ public sealed partial class TaskApp
             if (k > 0) next = StepOf(stage.Call, message);
         }
         TaskTelemetry.Sending(sending, message!);
-        await SendOneAsync(first, message!, cancellationToken).ConfigureAwait(false);
+        // A deduplicated first step that finds its key held sends nothing: its handle is the run that holds the key.
+        ids[0] = await SendOneAsync(first, message!, cancellationToken).ConfigureAwait(false);
         return ids;
     }
 
@@ -54,7 +55,7 @@ public sealed partial class TaskApp
             ids[i] = message.Id;
             if (Eager || message.DeduplicationKey is not null)
             {
-                await SendOneAsync(call, message, cancellationToken).ConfigureAwait(false);
+                ids[i] = await SendOneAsync(call, message, cancellationToken).ConfigureAwait(false);
                 continue;
             }
             var key = (call.Task.Queue, call.Priority);
@@ -86,21 +87,21 @@ public sealed partial class TaskApp
     private static FlowStep StepOf(TaskCall call, TaskMessage message) => new(call.TakesInput, call.Task.Queue, call.Priority, MessageCodec.Encode(message));
 
     /// <summary>Sends one message of <paramref name="call"/>: runs it in eager mode, holds its deduplication key, enqueues or schedules it.</summary>
-    private async ValueTask SendOneAsync(TaskCall call, TaskMessage message, CancellationToken cancellationToken)
+    /// <returns>The id of the run: the message's, or for a deduplicated send whose key is held, the run that holds it.</returns>
+    private async ValueTask<string> SendOneAsync(TaskCall call, TaskMessage message, CancellationToken cancellationToken)
     {
         var task = call.Task;
+        if (message.DeduplicationKey is not null)
+        {
+            return await SendDeduplicatedAsync(task, message, message.Eta, call.Priority, call.Options?.DeduplicationTtl, cancellationToken).ConfigureAwait(false);
+        }
         var body = Encode(task, message);
         if (Eager)
         {
             await new TaskExecutor(this).RunEagerAsync(message, task, cancellationToken).ConfigureAwait(false);
-            return;
+            return message.Id;
         }
-        if (message.DeduplicationKey is { } key)
-        {
-            await CallStorageAsync("enqueue task", task.Name, (task.Queue, body, Key: "dedup:" + task.Name + ":" + key, call.Options?.DeduplicationTtl ?? TimeSpan.FromHours(1), message.Eta, call.Priority),
-                static (storage, s, ct) => storage.EnqueueUniqueAsync(s.Queue, s.body, s.Key, s.Item4, s.Eta, s.Priority, ct), cancellationToken).ConfigureAwait(false);
-        }
-        else if (message.Eta is { } eta)
+        if (message.Eta is { } eta)
         {
             await CallStorageAsync("schedule task", task.Name, (task.Queue, body, eta, NewSend(), call.Priority),
                 static (storage, s, ct) => storage.ScheduleAsync(s.Queue, s.body, s.eta, s.Item4, s.Priority, ct), cancellationToken).ConfigureAwait(false);
@@ -112,5 +113,6 @@ public sealed partial class TaskApp
         }
         TaskTelemetry.Sent(task, 1);
         Events.Publish(message.Eta is null ? TaskEventKind.Enqueued : TaskEventKind.Scheduled, message.Id, message.Name);
+        return message.Id;
     }
 }

@@ -13,7 +13,7 @@ namespace TaskQueue.Storage;
 /// members are grouped by role in the interfaces this one joins, one per concern.
 /// </remarks>
 public interface ITaskStorage : ITaskDeliveryStorage, ITaskFlowStorage, ITaskScheduleStorage, ITaskResultStorage, ITaskRevocationStorage,
-    ITaskDeadLetterStorage, IRecurringTaskStorage, ITaskInspectionStorage, ITaskMonitoringStorage, IAsyncDisposable
+    ITaskDeadLetterStorage, IRecurringTaskStorage, ITaskInspectionStorage, ITaskMonitoringStorage, ITaskLimitStorage, IAsyncDisposable
 {
     /// <summary>
     /// Whether <paramref name="error"/>, thrown by a call of this storage, is a passing failure of the
@@ -349,23 +349,29 @@ public interface ITaskFlowStorage
 {
     /// <summary>
     /// Stores <paramref name="message"/> in <paramref name="queue"/> (or, with <paramref name="eta"/>, in its schedule)
-    /// unless <paramref name="key"/> is held there, and holds the key for <paramref name="keyTtl"/>; all in one atomic step.
-    /// A pipeline's next step is sent with its id as key, so that a step run twice (its worker died after sending)
-    /// sends it once; a deduplicated send holds its key until its run ends (<see cref="ReleaseUniqueAsync"/>).
+    /// unless <paramref name="key"/> is held there, and holds the key with <paramref name="value"/> for <paramref name="keyTtl"/>;
+    /// all in one atomic step. A pipeline's next step is sent with its id as key, so that a step run twice (its worker died
+    /// after sending) sends it once; a deduplicated send holds its key with its task id until its run ends
+    /// (<see cref="ReleaseUniqueAsync"/>), so that a second send learns which run it duplicates.
     /// </summary>
     /// <param name="queue">The queue.</param>
     /// <param name="message">The message's bytes.</param>
     /// <param name="key">The key, unique within the queue.</param>
+    /// <param name="value">What the key holds while it is held (a task id, say): a send that finds the key held gets it back.</param>
     /// <param name="keyTtl">How long the key holds unless released.</param>
     /// <param name="eta">When the message is due; null for now.</param>
     /// <param name="priority">Its priority (see <see cref="ITaskDeliveryStorage.EnqueueAsync"/>).</param>
     /// <param name="cancellationToken">Cancels the wait for the call (the call itself may still happen).</param>
-    /// <returns>Whether the message was stored: false when the key was held.</returns>
-    ValueTask<bool> EnqueueUniqueAsync(string queue, ReadOnlyMemory<byte> message, string key, TimeSpan keyTtl, DateTimeOffset? eta = null, int priority = 0,
-        CancellationToken cancellationToken = default);
+    /// <returns>Whether the message was stored (false when the key was held), and the value the key holds now.</returns>
+    ValueTask<UniqueSend> EnqueueUniqueAsync(string queue, ReadOnlyMemory<byte> message, string key, string value, TimeSpan keyTtl, DateTimeOffset? eta = null,
+        int priority = 0, CancellationToken cancellationToken = default);
 
-    /// <summary>Releases <paramref name="key"/> of <paramref name="queue"/> (see <see cref="EnqueueUniqueAsync"/>); returns whether it was held.</summary>
-    ValueTask<bool> ReleaseUniqueAsync(string queue, string key, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Releases <paramref name="key"/> of <paramref name="queue"/> (see <see cref="EnqueueUniqueAsync"/>), only while it
+    /// holds <paramref name="value"/> when that is given (so that a run whose key expired and was taken by a later send
+    /// leaves the later one's key alone); returns whether it released it.
+    /// </summary>
+    ValueTask<bool> ReleaseUniqueAsync(string queue, string key, string? value = null, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Records <paramref name="result"/> as member <paramref name="index"/> of chord <paramref name="chordId"/> (replacing
@@ -381,4 +387,22 @@ public interface ITaskFlowStorage
     /// <param name="cancellationToken">Cancels the wait for the call (the call itself may still happen).</param>
     ValueTask<IReadOnlyList<byte[]>?> AddChordResultAsync(string chordId, int index, int count, ReadOnlyMemory<byte> result, TimeSpan ttl,
         CancellationToken cancellationToken = default);
+}
+
+/// <summary>
+/// Limits shared by every process of the application: how many runs may start per period (a task's
+/// <see cref="TaskAttribute.RateLimit"/>, <see cref="TaskApp.RateLimits"/>). Part of <see cref="ITaskStorage"/>.
+/// </summary>
+public interface ITaskLimitStorage
+{
+    /// <summary>
+    /// Records a start under <paramref name="name"/> when fewer than <paramref name="count"/> were recorded in the last
+    /// <paramref name="period"/> by the storage's clock (a sliding window), in one atomic step; otherwise records nothing
+    /// and says how long until the next start is allowed.
+    /// </summary>
+    /// <param name="name">The limit's name: starts under different names do not count against each other.</param>
+    /// <param name="count">How many starts the window allows, at least 1.</param>
+    /// <param name="period">The window's length, at least 1 ms. The storage keeps each start for this long.</param>
+    /// <param name="cancellationToken">Cancels the wait for the call (the call itself may still happen).</param>
+    ValueTask<RateLimitResult> TryStartAsync(string name, int count, TimeSpan period, CancellationToken cancellationToken = default);
 }

@@ -2,21 +2,22 @@ namespace TaskQueue.Storage;
 
 public sealed partial class MemoryStorage
 {
-    private readonly Dictionary<(string Queue, string Key), DateTimeOffset> uniqueKeys = new();
+    private readonly Dictionary<(string Queue, string Key), (string Value, DateTimeOffset Expires)> uniqueKeys = new();
     private readonly Dictionary<string, (byte[]?[] Results, DateTimeOffset Expires)> chords = new(StringComparer.Ordinal);
 
     /// <inheritdoc />
-    public ValueTask<bool> EnqueueUniqueAsync(string queue, ReadOnlyMemory<byte> message, string key, TimeSpan keyTtl, DateTimeOffset? eta = null, int priority = 0,
-        CancellationToken cancellationToken = default)
+    public ValueTask<UniqueSend> EnqueueUniqueAsync(string queue, ReadOnlyMemory<byte> message, string key, string value, TimeSpan keyTtl,
+        DateTimeOffset? eta = null, int priority = 0, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(queue);
         ArgumentException.ThrowIfNullOrEmpty(key);
+        ArgumentException.ThrowIfNullOrEmpty(value);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(keyTtl, TimeSpan.Zero);
         lock (gate)
         {
             var now = time.GetUtcNow();
-            if (uniqueKeys.TryGetValue((queue, key), out var until) && until > now) return ValueTask.FromResult(false);
-            uniqueKeys[(queue, key)] = now + keyTtl;
+            if (uniqueKeys.TryGetValue((queue, key), out var held) && held.Expires > now) return ValueTask.FromResult(new UniqueSend(false, held.Value));
+            uniqueKeys[(queue, key)] = (value, now + keyTtl);
             if (eta is { } due)
             {
                 AddScheduled(queue, message.ToArray(), due, priority);
@@ -27,18 +28,25 @@ public sealed partial class MemoryStorage
                 Signal();
             }
         }
-        return ValueTask.FromResult(true);
+        return ValueTask.FromResult(new UniqueSend(true, value));
     }
 
     /// <inheritdoc />
-    public ValueTask<bool> ReleaseUniqueAsync(string queue, string key, CancellationToken cancellationToken = default)
+    public ValueTask<bool> ReleaseUniqueAsync(string queue, string key, string? value = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(queue);
         ArgumentException.ThrowIfNullOrEmpty(key);
         lock (gate)
         {
-            bool held = uniqueKeys.Remove((queue, key), out var until) && until > time.GetUtcNow();
-            return ValueTask.FromResult(held);
+            if (!uniqueKeys.TryGetValue((queue, key), out var held)) return ValueTask.FromResult(false);
+            if (held.Expires <= time.GetUtcNow())
+            {
+                uniqueKeys.Remove((queue, key));
+                return ValueTask.FromResult(false);
+            }
+            if (value is not null && held.Value != value) return ValueTask.FromResult(false);
+            uniqueKeys.Remove((queue, key));
+            return ValueTask.FromResult(true);
         }
     }
 

@@ -442,6 +442,8 @@ public sealed partial class MemoryStorage : ITaskStorage
             locks.Clear();
             recurring.Clear();
             labels.Clear();
+            uniqueKeys.Clear();
+            rateLimits.Clear();
         }
         return ValueTask.CompletedTask;
     }
