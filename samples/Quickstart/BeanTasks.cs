@@ -23,6 +23,17 @@ public static class BeanTasks
     [Task]
     public static void Explode(string why) => throw new NotSupportedException(why);
 
+    // Workflow steps: a pipeline passes each result on as the next step's first argument, and a
+    // chord's callback gets every member's result at once.
+    [Task]
+    public static int WeighBeans(int num) => num * 3;
+
+    [Task]
+    public static string Label(int grams, string unit) => $"{grams} {unit}";
+
+    [Task]
+    public static int Total(int[] weights) => weights.Sum();
+
     // A periodic task: every consumer's ticker enqueues it every two seconds, once per tick.
     [PeriodicTask("*/2 * * * * *")]
     public static void SweepBarn(TaskContext context) => Console.WriteLine($"Swept the barn for {context.Eta:HH:mm:ss}");

@@ -36,6 +36,14 @@ catch (TaskFailedException e)
     Console.WriteLine($"Explode failed remotely: {e.RemoteType}: {e.RemoteMessage}");
 }
 
+// A pipeline: each step gets the result of the one before it; a step that cannot take it does not compile.
+var pipeline = await WeighBeans.S(10).Then(Label.Step("grams")).EnqueueAsync();
+Console.WriteLine($"Pipeline: {await pipeline.GetAsync(TimeSpan.FromSeconds(5))}");
+
+// A chord: ten weighings in parallel, then one total of all their results, exactly once.
+var chord = await WeighBeans.Map(Enumerable.Range(1, 10)).Then(Total.Step()).EnqueueAsync();
+Console.WriteLine($"Chord: {await chord.GetAsync(TimeSpan.FromSeconds(5))}");
+
 // A revoked task is skipped: its result never comes.
 var revoked = CountBeans.Schedule(7, delay: TimeSpan.FromMilliseconds(200));
 revoked.Revoke();
