@@ -110,6 +110,7 @@ internal sealed class ConfigurationReader(IConfiguration section, List<string> e
         r.Int(nameof(options.BatchSize), v => options.BatchSize = v);
         r.Duration(nameof(options.ShutdownGrace), v => options.ShutdownGrace = v);
         r.Duration(nameof(options.VisibilityTimeout), v => options.VisibilityTimeout = v);
+        r.Duration(nameof(options.TimeoutGrace), v => options.TimeoutGrace = v);
         r.Int(nameof(options.MaxRedeliveries), v => options.MaxRedeliveries = v);
         r.Duration(nameof(options.UnknownTaskGrace), v => options.UnknownTaskGrace = v);
         r.Bool(nameof(options.Periodic), v => options.Periodic = v);

@@ -36,6 +36,9 @@ public sealed class TaskQueueWorkerOptions
     /// <summary>How long a silent consumer's tasks stay in flight before others take them. Default 30 s.</summary>
     public TimeSpan VisibilityTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>How long a run that ignores its timeout's token is waited for before it is abandoned and its slot given back. Default 10 s.</summary>
+    public TimeSpan TimeoutGrace { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>How often a message may be handed back after its consumer died before it goes to dead letters. Default 5.</summary>
     public int MaxRedeliveries { get; set; } = 5;
 
@@ -64,6 +67,7 @@ public sealed class TaskQueueWorkerOptions
             BatchSize = BatchSize,
             ShutdownGrace = grace ?? TimeSpan.FromSeconds(30),
             VisibilityTimeout = VisibilityTimeout,
+            TimeoutGrace = TimeoutGrace,
             MaxRedeliveries = MaxRedeliveries,
             UnknownTaskGrace = UnknownTaskGrace,
             RunPeriodic = Periodic,

@@ -49,6 +49,7 @@ public sealed class HostingTests(RedisServerFixture redis)
         configuration["TaskQueue:Worker:Queues:1"] = "low";
         configuration["TaskQueue:Worker:ShutdownGrace"] = "12";
         configuration["TaskQueue:Worker:MaxRedeliveries"] = "9";
+        configuration["TaskQueue:Worker:TimeoutGrace"] = "00:00:04";
         var builder = TestHosts.Builder(configuration);
         builder.Services.AddTaskQueue(o => o.StoreErrors = false);
         builder.Services.AddTaskQueueWorker(o => o.BatchSize = 4);
@@ -68,6 +69,7 @@ public sealed class HostingTests(RedisServerFixture redis)
         Assert.Equal(["high", "low"], worker.Queues);
         Assert.Equal(TimeSpan.FromSeconds(12), worker.ShutdownGrace);
         Assert.Equal(9, worker.MaxRedeliveries);
+        Assert.Equal(TimeSpan.FromSeconds(4), worker.TimeoutGrace);
         Assert.Equal(4, worker.BatchSize);
     }
 
