@@ -26,6 +26,8 @@ internal sealed class NullStorage : ITaskStorage
     public ValueTask<byte[]?> ReadResultAsync(string taskId, bool preserve, CancellationToken cancellationToken = default) => throw Unsupported();
     public ValueTask RevokeAsync(string target, Revocation revocation, CancellationToken cancellationToken = default) => throw Unsupported();
     public ValueTask<bool> RestoreAsync(string target, CancellationToken cancellationToken = default) => throw Unsupported();
+    public ValueTask RequestCancelAsync(string taskId, TimeSpan ttl, CancellationToken cancellationToken = default) => throw Unsupported();
+    public ValueTask<IReadOnlyList<string>> ReadCancelRequestsAsync(IReadOnlyList<string> taskIds, CancellationToken cancellationToken = default) => throw Unsupported();
     public ValueTask<Revocation?> GetRevocationAsync(string target, CancellationToken cancellationToken = default) => throw Unsupported();
     public ValueTask<bool> ConsumeRevocationAsync(IReadOnlyList<string> targets, CancellationToken cancellationToken = default) => throw Unsupported();
     public ValueTask<RevocationSet> ReadRevocationsAsync(int limit, CancellationToken cancellationToken = default) => throw Unsupported();

@@ -76,6 +76,13 @@ public sealed class TaskQueueOptions
     /// </summary>
     public Messages.MessageSigning? Signing { get; set; }
 
+    /// <summary>
+    /// Registers the app's hooks (<see cref="TaskApp.Hooks"/>: pre- and post-execute, worker startup and shutdown) when
+    /// the app is built, with the container to take what they need from.
+    /// </summary>
+    /// <example><code>options.ConfigureHooks = (hooks, services) => hooks.PreExecute(services.GetRequiredService&lt;Gate&gt;().CheckAsync);</code></example>
+    public Action<TaskHooks, IServiceProvider>? ConfigureHooks { get; set; }
+
     /// <summary>Runs tasks inline at enqueue (huey's <c>always_eager</c>), for tests. Default false.</summary>
     public bool Eager { get; set; }
 

@@ -81,7 +81,7 @@ public static class TaskQueueServiceCollectionExtensions
     private static TaskApp CreateApp(IServiceProvider provider)
     {
         var options = provider.GetRequiredService<IOptions<TaskQueueOptions>>().Value;
-        return new TaskApp(provider.GetRequiredService<ITaskStorage>(), provider.GetService<TimeProvider>())
+        var app = new TaskApp(provider.GetRequiredService<ITaskStorage>(), provider.GetService<TimeProvider>())
         {
             Name = options.Application,
             StoreResults = options.StoreResults,
@@ -94,6 +94,8 @@ public static class TaskQueueServiceCollectionExtensions
             Signing = options.Signing,
             Services = provider,
         };
+        options.ConfigureHooks?.Invoke(app.Hooks, provider);
+        return app;
     }
 
     private sealed class TaskQueueMarker;

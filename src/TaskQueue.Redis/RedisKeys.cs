@@ -29,6 +29,8 @@ namespace TaskQueue.Redis;
 ///   with the queue's send memo, once). Entry <c>&lt;id&gt;|&lt;priority&gt;|&lt;queue byte length&gt;|&lt;queue&gt;&lt;entry&gt;</c>.</description></item>
 ///   <item><term><c>A revoked</c>, <c>A revoked-ends</c></term><description>Hash: revoked target (task id or name) → <c>&lt;until Unix ms or empty&gt;|&lt;once 0/1&gt;</c>;
 ///   and when each may be dropped.</description></item>
+///   <item><term><c>A cancel</c>, <c>A cancel-ends</c></term><description>Hash: task id → when its cancel request expires (Unix ms), for
+///   <c>TaskApp.CancelAsync</c>; and a sorted set of the same ids scored by that time, by which expired requests are dropped.</description></item>
 ///   <item><term><c>A seq</c></term><description>String counter: revocation versions and outbox ids.</description></item>
 ///   <item><term><c>A periodic</c>, <c>A periodic-paused</c></term><description>Hash: periodic task → last occurrence fired (Unix ms); set of paused ones.</description></item>
 ///   <item><term><c>A chord:&lt;id&gt;</c></term><description>Hash with a PX expiry: the stored results of a chord's finished members, by member index.</description></item>
@@ -106,6 +108,12 @@ internal sealed class RedisKeys
 
     /// <summary>When each revocation record may be dropped (a sorted set of targets, scored in Unix ms).</summary>
     public RedisKey RevocationEnds { get; }
+
+    /// <summary>Hash: task id → when its cancel request expires (Unix ms).</summary>
+    public RedisKey CancelRequests => prefix + "cancel";
+
+    /// <summary>Sorted set: the ids of <see cref="CancelRequests"/>, scored by when each expires (Unix ms).</summary>
+    public RedisKey CancelRequestEnds => prefix + "cancel-ends";
 
     /// <summary>The application's counter: revocation versions and outbox ids.</summary>
     public RedisKey Sequence { get; }

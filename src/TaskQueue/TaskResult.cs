@@ -11,12 +11,13 @@ namespace TaskQueue;
 /// <see cref="TaskResult"/> for tasks without one.
 /// </summary>
 /// <remarks>
-/// Reading a result deletes it from storage unless <c>preserve</c> is set (huey's default), so a
-/// second read waits again. Nothing is stored for a task that returned nothing unless the app has
-/// <see cref="TaskApp.StoreNone"/>, so waiting on such a task only ends with an error or a timeout
-/// without it.
+/// Reading a result deletes it from storage unless <c>preserve</c> is set (huey's default). The handle
+/// keeps the value or error it read: a second read of the same handle returns it without asking
+/// storage, until <see cref="Reset"/>; another handle on the same id finds nothing. Nothing is stored
+/// for a task that returned nothing unless the app has <see cref="TaskApp.StoreNone"/>, so waiting on
+/// such a task only ends with an error or a timeout without it.
 /// </remarks>
-public abstract class TaskResultBase
+public abstract partial class TaskResultBase
 {
     private protected TaskResultBase(TaskApp app, string id, string taskName)
     {
@@ -32,7 +33,7 @@ public abstract class TaskResultBase
     /// <summary>The task instance's id.</summary>
     public string Id { get; }
 
-    /// <summary>The task's name.</summary>
+    /// <summary>The task's name; empty for a handle made from an id alone (<see cref="TaskApp.Result"/>).</summary>
     public string TaskName { get; }
 
     /// <summary>
@@ -58,7 +59,7 @@ public abstract class TaskResultBase
     /// </summary>
     public async ValueTask<bool> IsRevokedAsync(DateTimeOffset? at = null, CancellationToken cancellationToken = default)
         => await App.IsRevokedByIdAsync(Id, at, cancellationToken).ConfigureAwait(false)
-           || await App.IsTaskRevokedAsync(TaskName, at, cancellationToken).ConfigureAwait(false);
+           || (TaskName.Length > 0 && await App.IsTaskRevokedAsync(TaskName, at, cancellationToken).ConfigureAwait(false));
 
     /// <inheritdoc cref="IsRevokedAsync"/>
     public bool IsRevoked(DateTimeOffset? at = null) => Sync.Wait(IsRevokedAsync(at));
@@ -68,18 +69,16 @@ public abstract class TaskResultBase
     /// <see cref="TaskApp.StorageRetryTime"/>); throws <see cref="TaskFailedException"/> for a stored error.
     /// </summary>
     private protected async ValueTask<(bool Ready, ReadOnlyMemory<byte> Value)> TryReadAsync(bool preserve, CancellationToken cancellationToken)
-        => Unpack(await App.CallStorageAsync("read the result of task", Id, (Id, preserve),
+        => Cached() ?? Unpack(await App.CallStorageAsync("read the result of task", Id, (Id, preserve),
             static (storage, s, ct) => storage.ReadResultAsync(s.Id, s.preserve, ct), cancellationToken).ConfigureAwait(false));
 
     private (bool Ready, ReadOnlyMemory<byte> Value) Unpack(byte[]? bytes)
     {
         if (bytes is null) return (false, default);
         var stored = ResultCodec.Decode(bytes);
-        if (stored.IsError)
-        {
-            var e = stored.Error!;
-            throw new TaskFailedException(Id, e.TaskName ?? TaskName, e.Type, e.Message, e.StackTrace) { RetriesLeft = e.RetriesLeft };
-        }
+        // Kept once read (huey's handle does so): the next read returns it without asking storage, until Reset.
+        Remember(stored);
+        if (stored.IsError) throw Failure(stored.Error!);
         return (true, stored.Value);
     }
 
@@ -92,6 +91,7 @@ public abstract class TaskResultBase
         bool blocking, TimeSpan? timeout, double backoff, TimeSpan? maxDelay, bool revokeOnTimeout, bool preserve, CancellationToken cancellationToken)
     {
         if (backoff < 1) throw new ArgumentOutOfRangeException(nameof(backoff), backoff, "backoff must be 1 or more");
+        if (Cached() is { } known) return known.Value;
         if (!blocking)
         {
             var (ready, value) = await TryReadAsync(preserve, cancellationToken).ConfigureAwait(false);
@@ -149,7 +149,7 @@ public abstract class TaskResultBase
     }
 
     /// <inheritdoc />
-    public override string ToString() => $"{TaskName} ({Id})";
+    public override string ToString() => TaskName.Length > 0 ? $"{TaskName} ({Id})" : Id;
 }
 
 /// <summary>The handle on a task instance that returns nothing. See <see cref="TaskResultBase"/>.</summary>

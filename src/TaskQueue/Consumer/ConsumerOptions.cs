@@ -88,6 +88,13 @@ public sealed class ConsumerOptions
     /// </summary>
     public TimeSpan TimeoutGrace { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// How often, while its workers run tasks, the consumer asks storage whether any of them was cancelled by id
+    /// (<see cref="TaskApp.CancelAsync"/>): the most a cancel waits before the run's token fires, plus a round trip.
+    /// An idle consumer asks nothing. Default 1 s.
+    /// </summary>
+    public TimeSpan CancelPollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>A worker that has run tasks for this long since its last settle writes their results before going on. Default 5 ms.</summary>
     public TimeSpan SettleInterval { get; set; } = TimeSpan.FromMilliseconds(5);
 
@@ -120,6 +127,7 @@ public sealed class ConsumerOptions
         if (SchedulerInterval <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(SchedulerInterval), SchedulerInterval, "must be positive");
         if (VisibilityTimeout < TimeSpan.FromSeconds(1)) throw new ArgumentOutOfRangeException(nameof(VisibilityTimeout), VisibilityTimeout, "must be at least 1 s");
         if (MaxRedeliveries < 0) throw new ArgumentOutOfRangeException(nameof(MaxRedeliveries), MaxRedeliveries, "cannot be negative");
+        if (CancelPollInterval <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(CancelPollInterval), CancelPollInterval, "must be positive");
         if (ShutdownGrace < TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(ShutdownGrace), ShutdownGrace, "cannot be negative");
         if (TimeoutGrace < TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(TimeoutGrace), TimeoutGrace, "cannot be negative");
     }

@@ -97,22 +97,23 @@ internal sealed partial class PeriodicTicker
         if (slot.Schedule.GetNextOccurrence(last.Value) is not { } firstMissed || firstMissed > now) return;
         // Claim the first missed occurrence and mark everything up to now as done: consumers that
         // start together compute the same first missed occurrence, so one of them runs it.
-        if (await FireAsync(slot.Task, firstMissed, now, now, cancellationToken).ConfigureAwait(false))
+        if (await FireAsync(slot.Task, firstMissed, now, now, cancellationToken).ConfigureAwait(false) is not null)
         {
             LogCaughtUp(logger, slot.Task.Name, firstMissed);
         }
     }
 
-    private async Task<bool> FireAsync(TaskDescriptor task, DateTimeOffset due, DateTimeOffset mark, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary>Fires one occurrence of <paramref name="task"/>; returns the id of the message it queued, or null when the occurrence was fired before (or the task is paused).</summary>
+    private async Task<string?> FireAsync(TaskDescriptor task, DateTimeOffset due, DateTimeOffset mark, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var message = app.NewMessage(task, EmptyArguments, null, null, due) with { CreatedAt = now };
         if (!await app.Storage.FirePeriodicAsync(task.Name, due, mark, task.Queue, app.Seal(MessageCodec.Encode(message)), task.Priority, cancellationToken).ConfigureAwait(false))
         {
-            return false;
+            return null;
         }
         LogFired(logger, task.Name, due, message.Id);
         app.Events.Publish(TaskEventKind.Enqueued, message.Id, message.Name, $"periodic occurrence {due:O}");
-        return true;
+        return message.Id;
     }
 
     /// <summary>The latest occurrence at or before <paramref name="now"/>, starting from the due one.</summary>

@@ -14,6 +14,7 @@ internal enum StorageOperation
     Promote,
     Periodic,
     Recurring,
+    WatchCancels,
 }
 
 /// <summary>
@@ -88,6 +89,7 @@ internal sealed partial class StorageFaults(ILogger logger, TimeProvider time)
         StorageOperation.Promote => "move due scheduled tasks",
         StorageOperation.Periodic => "fire periodic tasks",
         StorageOperation.Recurring => "run recurring tasks",
+        StorageOperation.WatchCancels => "read cancel requests",
         _ => operation.ToString(),
     };
 

@@ -166,7 +166,7 @@ public sealed partial class TaskConsumer : IAsyncDisposable
         for (int i = 0; i < workers.Length; i++)
         {
             workers[i] = new WorkerLoop(app, executor, options, queues, aborting.Token, faults);
-            runs[i] = workers[i].RunAsync(stopping.Token);
+            runs[i] = RunWorkerAsync(workers[i], i, stopping.Token);
         }
         heartbeat.Workers = workers;
         // The heartbeat outlives the workers: while a stopping consumer's tasks run out their grace
@@ -174,6 +174,7 @@ public sealed partial class TaskConsumer : IAsyncDisposable
         // which would run them a second time, at the same time.
         using var heartbeatStop = new CancellationTokenSource();
         var beating = heartbeat.RunAsync(heartbeatStop.Token);
+        var watchingCancels = new CancelWatchLoop(app, executor.Running, options.CancelPollInterval, faults).RunAsync(heartbeatStop.Token);
         var services = new List<Task>();
         if (options.RunScheduler) services.Add(new SchedulerLoop(app.Storage, options.SchedulerInterval, faults, time).RunAsync(stopping.Token));
         if (options.RunPeriodic && ticker.Tasks.Count > 0)
@@ -212,6 +213,7 @@ public sealed partial class TaskConsumer : IAsyncDisposable
         // heartbeat stop.
         await heartbeatStop.CancelAsync().ConfigureAwait(false);
         await beating.ConfigureAwait(false);
+        await watchingCancels.ConfigureAwait(false);
         try
         {
             await app.Storage.RemoveHeartbeatAsync(ConsumerId).ConfigureAwait(false);

@@ -77,7 +77,7 @@ internal sealed partial class TaskExecutor
 
         if (revocationsVersion != 0 && await IsRevokedAsync(message, revocationsVersion, stopping).ConfigureAwait(false))
         {
-            return await EndAsync(message, task, Completion.Ack(taken)).ConfigureAwait(false);
+            return await EndAsync(message, task, await SkippedAsync(taken, message, task, revocationsVersion, stopping).ConfigureAwait(false)).ConfigureAwait(false);
         }
         if (HasExpired(message, taken.Queue)) return await EndAsync(message, task, Completion.Ack(taken)).ConfigureAwait(false);
         if (await PutOffForRateLimitAsync(taken, message, task, stopping).ConfigureAwait(false) is { } putOff) return putOff;
@@ -125,6 +125,8 @@ internal sealed partial class TaskExecutor
             case OutcomeKind.Interrupted:
                 app.Events.Publish(TaskEventKind.Released, message.Id, message.Name);
                 return Completion.Interrupted(taken);
+            case OutcomeKind.Cancelled:
+                return Cancelled(taken, message, task, outcome, activity);
             default:
                 TaskTelemetry.Failed(activity, message.Name, taken.Queue, outcome.Error!, outcome.Duration, retrying: message.Retries > 0);
                 // As huey: an error for every failure (saying whether a retry follows), then the retry,
@@ -174,6 +176,10 @@ internal sealed partial class TaskExecutor
                     throw outcome.Error!;
                 case OutcomeKind.Interrupted:
                     throw new OperationCanceledException(cancellationToken);
+                case OutcomeKind.Cancelled:
+                    if (await CancelledEagerAsync(message, task, outcome, cancellationToken).ConfigureAwait(false) is not { } again) return;
+                    message = again;
+                    continue;
                 default:
                     app.Events.Publish(TaskEventKind.Error, message.Id, message.Name, Describe(outcome.Error!), outcome.Duration, willRetry: message.Retries > 0);
                     if (message.Retries > 0)
@@ -322,13 +328,17 @@ internal sealed partial class TaskExecutor
             RecurringId = message.RecurringId,
             App = app,
         };
+        // The task's token fires when the consumer stops, or when the run is cancelled by id (TaskExecutor.Cancel.cs).
+        using var run = Running.Begin(message.Id, stopping);
+        if (await PreExecuteAsync(context, run.Token).ConfigureAwait(false) is { } cancelled) return cancelled;
         app.Events.Publish(TaskEventKind.Started, message.Id, message.Name);
         long started = Stopwatch.GetTimestamp();
+        Outcome outcome;
         try
         {
-            var result = await InvokeAsync(task, message, context, stopping).ConfigureAwait(false);
+            var result = await InvokeAsync(task, message, context, run.Token).ConfigureAwait(false);
             var duration = Stopwatch.GetElapsedTime(started);
-            return new Outcome(OutcomeKind.Succeeded, result, null, duration);
+            outcome = new Outcome(OutcomeKind.Succeeded, result, null, duration);
         }
         catch (TaskPayloadException e)
         {
@@ -336,12 +346,18 @@ internal sealed partial class TaskExecutor
         }
         catch (OperationCanceledException e) when (stopping.IsCancellationRequested)
         {
-            return new Outcome(OutcomeKind.Interrupted, null, e, Stopwatch.GetElapsedTime(started));
+            outcome = new Outcome(OutcomeKind.Interrupted, null, e, Stopwatch.GetElapsedTime(started));
+        }
+        catch (OperationCanceledException e) when (run.CancelRequested)
+        {
+            outcome = new Outcome(OutcomeKind.Cancelled, null, e, Stopwatch.GetElapsedTime(started));
         }
         catch (Exception e)
         {
-            return new Outcome(OutcomeKind.Failed, null, e, Stopwatch.GetElapsedTime(started));
+            outcome = new Outcome(OutcomeKind.Failed, null, e, Stopwatch.GetElapsedTime(started));
         }
+        await PostExecuteAsync(context, outcome, stopping).ConfigureAwait(false);
+        return outcome;
     }
 
     /// <summary>
@@ -398,7 +414,7 @@ internal sealed partial class TaskExecutor
         public override string ToString() => $"{taskName} {taskId}";
     }
 
-    private enum OutcomeKind { Succeeded, Failed, BadPayload, Interrupted }
+    private enum OutcomeKind { Succeeded, Failed, BadPayload, Interrupted, Cancelled }
 
     private readonly record struct Outcome(OutcomeKind Kind, byte[]? Result, Exception? Error, TimeSpan Duration);
 

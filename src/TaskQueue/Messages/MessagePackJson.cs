@@ -41,6 +41,20 @@ internal static class MessagePackJson
         writer.WriteEndObject();
     }
 
+    /// <summary>One MessagePack value (a task's result) as JSON text, rendered as <see cref="WriteArguments"/> renders each argument.</summary>
+    /// <exception cref="MessagePackSerializationException">The bytes are no MessagePack value.</exception>
+    /// <exception cref="EndOfStreamException">The bytes end inside a value.</exception>
+    public static string ToJson(ReadOnlyMemory<byte> value)
+    {
+        var output = new ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(output, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            var reader = new MessagePackReader(value);
+            WriteValue(ref reader, writer, depth: 0);
+        }
+        return System.Text.Encoding.UTF8.GetString(output.WrittenSpan);
+    }
+
     // One call per level of nesting, MaxDepth at most: deeper arrays and maps are skipped, which MessagePack
     // does in a loop, without a call per level.
     private static void WriteValue(ref MessagePackReader reader, Utf8JsonWriter writer, int depth)

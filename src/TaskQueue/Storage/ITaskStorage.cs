@@ -13,7 +13,8 @@ namespace TaskQueue.Storage;
 /// members are grouped by role in the interfaces this one joins, one per concern.
 /// </remarks>
 public interface ITaskStorage : ITaskDeliveryStorage, ITaskFlowStorage, ITaskScheduleStorage, ITaskResultStorage, ITaskRevocationStorage,
-    ITaskDeadLetterStorage, IRecurringTaskStorage, ITaskInspectionStorage, ITaskMonitoringStorage, ITaskLimitStorage, IAsyncDisposable
+    ITaskCancellationStorage, ITaskDeadLetterStorage, IRecurringTaskStorage, ITaskInspectionStorage, ITaskMonitoringStorage, ITaskLimitStorage,
+    IAsyncDisposable
 {
     /// <summary>
     /// Whether <paramref name="error"/>, thrown by a call of this storage, is a passing failure of the
@@ -405,4 +406,30 @@ public interface ITaskLimitStorage
     /// <param name="period">The window's length, at least 1 ms. The storage keeps each start for this long.</param>
     /// <param name="cancellationToken">Cancels the wait for the call (the call itself may still happen).</param>
     ValueTask<RateLimitResult> TryStartAsync(string name, int count, TimeSpan period, CancellationToken cancellationToken = default);
+}
+
+/// <summary>
+/// Requests to cancel runs of task instances by id (<see cref="TaskApp.CancelAsync"/>), which consumers ask about for
+/// the runs they have going. Part of <see cref="ITaskStorage"/>.
+/// </summary>
+/// <remarks>
+/// A consumer asks only while it runs tasks, once a <see cref="Consumer.ConsumerOptions.CancelPollInterval"/>, for the
+/// ids it runs: one small read per busy consumer a second, nothing per message.
+/// </remarks>
+public interface ITaskCancellationStorage
+{
+    /// <summary>
+    /// Records a request to cancel the run of task instance <paramref name="taskId"/>, kept for <paramref name="ttl"/> by
+    /// the storage's clock; a second request for the same id replaces the first (and its time to live).
+    /// </summary>
+    /// <param name="taskId">The instance's id.</param>
+    /// <param name="ttl">How long the request is kept: longer than the run can take to start and end.</param>
+    /// <param name="cancellationToken">Cancels the wait for the call (the call itself may still happen).</param>
+    ValueTask RequestCancelAsync(string taskId, TimeSpan ttl, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The ids among <paramref name="taskIds"/> that have a cancel request whose time to live has not run out by the
+    /// storage's clock, in no particular order; none when none has. Storages drop expired requests on their own schedule.
+    /// </summary>
+    ValueTask<IReadOnlyList<string>> ReadCancelRequestsAsync(IReadOnlyList<string> taskIds, CancellationToken cancellationToken = default);
 }

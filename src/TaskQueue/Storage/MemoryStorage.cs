@@ -437,6 +437,7 @@ public sealed partial class MemoryStorage : ITaskStorage
             heartbeats.Clear();
             results.Clear();
             revocations.Clear();
+            cancelRequests.Clear();
             deadLetters.Clear();
             periodic.Clear();
             locks.Clear();
