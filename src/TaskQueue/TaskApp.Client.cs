@@ -90,13 +90,7 @@ public sealed partial class TaskApp
         int? retries = null, TimeSpan? retryDelay = null, int? priority = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(task);
-        if (delay is null == eta is null)
-        {
-            throw new ArgumentException(
-                delay is null ? "Schedule needs either delay or eta; neither was given." : "Schedule takes delay or eta, not both.",
-                delay is null ? nameof(delay) : nameof(eta));
-        }
-        if (delay is { } d && d < TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(delay), delay, "delay cannot be negative");
+        CheckSchedule(delay, eta);
         // A delay counts from the storage's clock, which also decides when the task is due: a client
         // whose clock is off would otherwise move the task by its error (eager runs need no clock).
         var due = eta ?? (Eager ? TimeProvider.GetUtcNow() : await StorageTimeAsync(cancellationToken).ConfigureAwait(false)) + delay!.Value;
@@ -121,6 +115,19 @@ public sealed partial class TaskApp
     public string Schedule(TaskDescriptor task, ReadOnlyMemory<byte> arguments, TimeSpan? delay = null, DateTimeOffset? eta = null,
         int? retries = null, TimeSpan? retryDelay = null, int? priority = null)
         => Sync.Wait(ScheduleAsync(task, arguments, delay, eta, retries, retryDelay, priority));
+
+    /// <summary>Checks that a schedule gives exactly one of <paramref name="delay"/> and <paramref name="eta"/>, and no negative delay.</summary>
+    /// <exception cref="ArgumentException">It does not.</exception>
+    internal static void CheckSchedule(TimeSpan? delay, DateTimeOffset? eta)
+    {
+        if (delay is null == eta is null)
+        {
+            throw new ArgumentException(
+                delay is null ? "Schedule needs either delay or eta; neither was given." : "Schedule takes delay or eta, not both.",
+                delay is null ? nameof(delay) : nameof(eta));
+        }
+        if (delay is { } d && d < TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(delay), delay, "delay cannot be negative");
+    }
 
     /// <summary>The storage's clock, read as a client call (retried through passing failures).</summary>
     internal ValueTask<DateTimeOffset> StorageTimeAsync(CancellationToken cancellationToken)

@@ -43,13 +43,7 @@ public sealed partial class TaskApp
         TimeSpan? delay = null, DateTimeOffset? eta = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(task);
-        if (delay is null == eta is null)
-        {
-            throw new ArgumentException(
-                delay is null ? "Schedule needs either delay or eta; neither was given." : "Schedule takes delay or eta, not both.",
-                delay is null ? nameof(delay) : nameof(eta));
-        }
-        if (delay is { } d && d < TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(delay), delay, "delay cannot be negative");
+        CheckSchedule(delay, eta);
         // As ScheduleAsync without options: a delay counts from the storage's clock, which decides when the task is due.
         var due = eta ?? (Eager ? TimeProvider.GetUtcNow() : await StorageTimeAsync(cancellationToken).ConfigureAwait(false)) + delay!.Value;
         return await SendAsync(task, arguments, options, due, cancellationToken).ConfigureAwait(false);

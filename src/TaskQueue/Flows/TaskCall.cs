@@ -42,26 +42,34 @@ public abstract class TaskCall
     public override string ToString() => Task.Name;
 }
 
-/// <summary>
-/// A call of a task with all its arguments, not sent yet (huey's <c>task.s(...)</c>): enqueue or schedule it, chain
-/// steps after it with <see cref="Then{TNext}(TaskStep{TResult, TNext})"/>, or gather many in a <see cref="TaskGroup{TResult}"/>.
-/// </summary>
+/// <summary>A call whose task returns <typeparamref name="TResult"/>: what its result handles read.</summary>
 /// <typeparam name="TResult">What the task returns (<see cref="NoResult"/> for a task that returns nothing).</typeparam>
-public sealed class TaskSignature<TResult> : TaskCall, IResultReading<TResult>
+public abstract class TaskCall<TResult> : TaskCall
 {
-    /// <summary>Creates a signature. Called by generated code.</summary>
-    [EditorBrowsable(EditorBrowsableState.Never)]
-    public TaskSignature(TaskDescriptor task, ReadOnlyMemory<byte> arguments, ResultReader<TResult> reader, TaskOptions? options = null)
+    private protected TaskCall(TaskDescriptor task, ReadOnlyMemory<byte> arguments, ResultReader<TResult> reader, TaskOptions? options)
         : base(task, arguments, options)
         => Reader = reader ?? throw new ArgumentNullException(nameof(reader));
 
     internal ResultReader<TResult> Reader { get; }
 
-    ResultReader<TResult> IResultReading<TResult>.Reader => Reader;
+    internal override object? ReadBoxed(ref MessagePackReader reader) => Reader(ref reader);
+}
+
+/// <summary>
+/// A call of a task with all its arguments, not sent yet (huey's <c>task.s(...)</c>): enqueue or schedule it, chain
+/// steps after it with <see cref="Then{TNext}(TaskStep{TResult, TNext})"/>, or gather many in a <see cref="TaskGroup{TResult}"/>.
+/// </summary>
+/// <typeparam name="TResult">What the task returns (<see cref="NoResult"/> for a task that returns nothing).</typeparam>
+public sealed class TaskSignature<TResult> : TaskCall<TResult>
+{
+    /// <summary>Creates a signature. Called by generated code.</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public TaskSignature(TaskDescriptor task, ReadOnlyMemory<byte> arguments, ResultReader<TResult> reader, TaskOptions? options = null)
+        : base(task, arguments, reader, options)
+    {
+    }
 
     internal override bool TakesInput => false;
-
-    internal override object? ReadBoxed(ref MessagePackReader reader) => Reader(ref reader);
 
     /// <summary>The same call with <paramref name="options"/> (expiry, timeout, priority, retries, deduplication...).</summary>
     public TaskSignature<TResult> WithOptions(TaskOptions options)
@@ -98,21 +106,16 @@ public sealed class TaskSignature<TResult> : TaskCall, IResultReading<TResult>
 /// </summary>
 /// <typeparam name="TInput">The type of the task's first parameter.</typeparam>
 /// <typeparam name="TResult">What the task returns.</typeparam>
-public sealed class TaskStep<TInput, TResult> : TaskCall, IResultReading<TResult>
+public sealed class TaskStep<TInput, TResult> : TaskCall<TResult>
 {
     /// <summary>Creates a step. Called by generated code.</summary>
     [EditorBrowsable(EditorBrowsableState.Never)]
     public TaskStep(TaskDescriptor task, ReadOnlyMemory<byte> restArguments, ResultReader<TResult> reader, TaskOptions? options = null)
-        : base(task, restArguments, options)
-        => Reader = reader ?? throw new ArgumentNullException(nameof(reader));
-
-    internal ResultReader<TResult> Reader { get; }
-
-    ResultReader<TResult> IResultReading<TResult>.Reader => Reader;
+        : base(task, restArguments, reader, options)
+    {
+    }
 
     internal override bool TakesInput => true;
-
-    internal override object? ReadBoxed(ref MessagePackReader reader) => Reader(ref reader);
 
     /// <summary>The same step with <paramref name="options"/>.</summary>
     public TaskStep<TInput, TResult> WithOptions(TaskOptions options)
@@ -129,10 +132,4 @@ public readonly record struct NoResult
         reader.Skip();
         return default;
     }
-}
-
-/// <summary>A call whose result reads as <typeparamref name="T"/>.</summary>
-internal interface IResultReading<T>
-{
-    ResultReader<T> Reader { get; }
 }

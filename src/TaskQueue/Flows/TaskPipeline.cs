@@ -56,12 +56,7 @@ public sealed class TaskPipeline<TResult>
     public ValueTask<PipelineResult<TResult>> ScheduleAsync(TimeSpan? delay = null, DateTimeOffset? eta = null, TaskApp? app = null,
         CancellationToken cancellationToken = default)
     {
-        if (delay is null == eta is null)
-        {
-            throw new ArgumentException(delay is null ? "Schedule needs either delay or eta; neither was given." : "Schedule takes delay or eta, not both.",
-                delay is null ? nameof(delay) : nameof(eta));
-        }
-        if (delay is { } d && d < TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(delay), delay, "delay cannot be negative");
+        TaskApp.CheckSchedule(delay, eta);
         return SendAsync(app ?? TaskApp.Current, delay, eta, cancellationToken);
     }
 
@@ -125,7 +120,7 @@ public sealed class PipelineResult<TResult>
         throw new ArgumentException($"the call of {step.Task.Name} is not a step of this pipeline", nameof(step));
     }
 
-    internal static ResultReader<T> ReaderOf<T>(TaskCall call) => call is IResultReading<T> r
+    internal static ResultReader<T> ReaderOf<T>(TaskCall call) => call is TaskCall<T> r
         ? r.Reader
         : throw new InvalidOperationException($"the call of {call.Task.Name} does not return {typeof(T).Name}");
 }
