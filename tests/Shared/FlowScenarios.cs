@@ -140,6 +140,20 @@ public abstract class FlowScenarioTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_step_cancelled_by_a_pre_execute_hook_stops_the_pipeline_and_runs_its_error_step()
+    {
+        string key = FlowLog.NewKey();
+        using var hook = App.Hooks.PreExecute((context, _) =>
+            context.TaskName == Double.Name ? throw new CancelExecutionException(reason: "no doubling today") : ValueTask.CompletedTask);
+        var run = await Add.S(1, 1).Then(Double.Step()).Error(Handle.Step(key)).Then(Describe.Step("never")).EnqueueAsync(App);
+
+        var e = await Assert.ThrowsAsync<TaskFailedException>(async () => await run.Result.GetAsync(timeout: Wait));
+        Assert.Contains("no doubling today", e.Message);
+        await Eventually.UntilAsync(() => FlowLog.Of(key).Count == 1, "the error step to run");
+        Assert.Equal($"error {Double.Name}: no doubling today", FlowLog.Of(key)[0]);
+    }
+
+    [Fact]
     public async Task A_step_that_succeeds_on_a_retry_continues_the_pipeline()
     {
         string key = FlowLog.NewKey();

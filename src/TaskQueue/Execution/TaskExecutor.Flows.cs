@@ -24,8 +24,7 @@ internal sealed partial class TaskExecutor
     /// <returns><paramref name="completion"/>, or a hand-back when storage could not take the sends.</returns>
     private async ValueTask<Completion> FollowAsync(Completion completion, TakenMessage taken, TaskMessage message, Outcome outcome, CancellationToken stopping)
     {
-        bool failedForGood = outcome.Kind == OutcomeKind.Failed && message.Retries == 0;
-        if (outcome.Kind != OutcomeKind.Succeeded && !failedForGood) return completion;
+        if (outcome.Kind != OutcomeKind.Succeeded && !EndedInFailure(message, outcome)) return completion;
         try
         {
             await FollowAsync(message, outcome, stopping).ConfigureAwait(false);
@@ -43,6 +42,14 @@ internal sealed partial class TaskExecutor
             return Completion.Interrupted(taken);
         }
     }
+
+    /// <summary>Whether the run failed for good: no retry follows its failure or its cancellation.</summary>
+    private static bool EndedInFailure(TaskMessage message, Outcome outcome) => outcome.Kind switch
+    {
+        OutcomeKind.Failed => message.Retries == 0,
+        OutcomeKind.Cancelled => outcome.Error is not CancelExecutionException { Retry: true } || message.Retries == 0,
+        _ => false,
+    };
 
     private async ValueTask FollowAsync(TaskMessage message, Outcome outcome, CancellationToken cancellationToken)
     {

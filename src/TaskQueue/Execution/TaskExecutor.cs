@@ -177,7 +177,11 @@ internal sealed partial class TaskExecutor
                 case OutcomeKind.Interrupted:
                     throw new OperationCanceledException(cancellationToken);
                 case OutcomeKind.Cancelled:
-                    if (await CancelledEagerAsync(message, task, outcome, cancellationToken).ConfigureAwait(false) is not { } again) return;
+                    if (await CancelledEagerAsync(message, task, outcome, cancellationToken).ConfigureAwait(false) is not { } again)
+                    {
+                        if (!message.Flow.IsEmpty) await FollowAsync(message, outcome, cancellationToken).ConfigureAwait(false);
+                        return;
+                    }
                     message = again;
                     continue;
                 default:
