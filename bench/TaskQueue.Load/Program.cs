@@ -1,6 +1,6 @@
 // The end-to-end load tool: TaskQueue on a real Redis, beside redis-benchmark LPUSH on the same server
-// (with the drain with priorities in use beside the plain drain), then the drain on private Redis
-// Clusters of 1 and 3 shards, beside the bare client on the same cluster.
+// (with the drain with priorities in use beside the plain drain, and pipelines and chords beside plain
+// tasks), then the drain on private Redis Clusters of 1 and 3 shards, beside the bare client on the same cluster.
 // Usage: see LoadOptions.Usage below, or run with --help.
 using System.Diagnostics;
 using System.Globalization;
@@ -48,6 +48,15 @@ if (options.PriorityOnly)
     await using var priorityBench = await Bench.CreateAsync(redis);
     await priorityBench.DrainInProcessAsync(Math.Min(options.N, 20_000), PriorityRows.Workers);   // warm-up, as the 1- and 4-worker drains are in a full run
     await PriorityRows.AddAsync(table, priorityBench, options.N, plainRow: null, lpush16Only);
+    table.Print();
+    return 0;
+}
+if (options.FlowsOnly)
+{
+    // Only the flow rows: pipelines and chords beside plain tasks, each measured in the same rounds.
+    await using var flowBench = await Bench.CreateAsync(redis);
+    await flowBench.DrainInProcessAsync(Math.Min(options.N, 20_000), FlowRows.Workers);   // warm-up, as the 1- and 4-worker drains are in a full run
+    await FlowRows.AddAsync(table, flowBench, options, plainRow: null);
     table.Print();
     return 0;
 }
@@ -105,6 +114,8 @@ await using (var bench = await Bench.CreateAsync(redis))
     }
     // The same drain with priorities in use, beside the plain one just measured.
     await PriorityRows.AddAsync(table, bench, options.N, plain16, lpush16);
+    // Pipelines and chords beside plain tasks (the cost of a step and of a member).
+    await FlowRows.AddAsync(table, bench, options, plain16);
     var twoProcesses = await bench.DrainInProcessesAsync(options.N, processes: 2, workers: 8);
     table.Add("process no-op tasks, 2 processes × 8 workers", twoProcesses, "/s", lpush16, "LPUSH -c16 -P1");
 
@@ -143,7 +154,7 @@ internal enum ClusterRun
 }
 
 internal sealed record LoadOptions(string? Redis, int N, bool Quick, bool DrainWorker, string? App, int Workers, bool Help = false, ClusterRun Cluster = ClusterRun.Yes,
-    bool PriorityOnly = false, bool TailsOnly = false, bool ManyRecords = false)
+    bool PriorityOnly = false, bool TailsOnly = false, bool ManyRecords = false, bool FlowsOnly = false)
 {
     public const int DefaultN = 100_000;
 
@@ -169,6 +180,11 @@ internal sealed record LoadOptions(string? Redis, int N, bool Quick, bool DrainW
           --priority-only     only the drain with priorities (and the order its tasks started in),
                               beside what it is compared with: LPUSH -c 16 and the plain
                               1 process × 16 workers drains paired with it, on the single Redis
+          --flows-only        only the flow rows, on the single Redis: drains of pipelines of 2 and
+                              10 steps and of chords of 100 and of 5,000 members beside plain tasks
+                              (rate, Redis CPU, memory left per step and per member), the hand-off and
+                              callback latencies beside a plain enqueue→start, and what sending a
+                              pipeline, a group or a chord costs beside plain sends
           --tails-only        only the rows of issue 12's targets, on the single Redis: one-at-a-time
                               enqueue in pairs with the bare client's awaited RPUSH, enqueue→start
                               beside the bare client's legs of the same path, schedule accuracy,
@@ -189,7 +205,7 @@ internal sealed record LoadOptions(string? Redis, int N, bool Quick, bool DrainW
     {
         string? redis = Environment.GetEnvironmentVariable("TASKQUEUE_REDIS") is { Length: > 0 } r ? r : null, app = null;
         int n = DefaultN, workers = 8;
-        bool quick = false, drain = false, help = false, priorityOnly = false, tailsOnly = false, manyRecords = true;
+        bool quick = false, drain = false, help = false, priorityOnly = false, tailsOnly = false, flowsOnly = false, manyRecords = true;
         var cluster = ClusterRun.Yes;
         for (int i = 0; i < args.Length; i++)
         {
@@ -213,13 +229,14 @@ internal sealed record LoadOptions(string? Redis, int N, bool Quick, bool DrainW
                 case "--cluster-only": cluster = ClusterRun.Only; break;
                 case "--priority-only": priorityOnly = true; break;
                 case "--tails-only": tailsOnly = true; break;
+                case "--flows-only": flowsOnly = true; break;
                 case "--no-many-records": manyRecords = false; break;
                 case "--help" or "-h" or "-?": help = true; break;
                 default: throw new ArgumentException($"Unknown argument '{args[i]}'.");
             }
         }
-        int only = (priorityOnly ? 1 : 0) + (tailsOnly ? 1 : 0) + (cluster == ClusterRun.Only ? 1 : 0);
-        if (only > 1) throw new ArgumentException("--priority-only, --tails-only and --cluster-only exclude each other.");
-        return new LoadOptions(redis, n, quick, drain, app, workers, help, cluster, priorityOnly, tailsOnly, ManyRecords: manyRecords && !quick);
+        int only = (priorityOnly ? 1 : 0) + (tailsOnly ? 1 : 0) + (flowsOnly ? 1 : 0) + (cluster == ClusterRun.Only ? 1 : 0);
+        if (only > 1) throw new ArgumentException("--priority-only, --tails-only, --flows-only and --cluster-only exclude each other.");
+        return new LoadOptions(redis, n, quick, drain, app, workers, help, cluster, priorityOnly, tailsOnly, ManyRecords: manyRecords && !quick, FlowsOnly: flowsOnly);
     }
 }
