@@ -30,16 +30,15 @@ internal static partial class LuaScripts
         """;
 
     // Chord add: records a member's result in the chord's hash (replacing an earlier run's), renews the
-    // hash's expiry, and once every member has one returns them all in member order.
+    // hash's expiry, and once every member has one returns the whole hash (field = member index); the
+    // caller puts them in member order. (HGETALL rather than an HMGET of every index: Lua's unpack stops
+    // at about 8,000 values, and a chord may have more members.)
     // KEYS: 1 the chord's hash. ARGV: 1 member index, 2 member count, 3 result, 4 ttl ms.
-    // Returns the results, or false while some are missing.
+    // Returns {index, result, index, result, ...}, or false while some are missing.
     public const string AddChordResult = """
         redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
         redis.call('PEXPIRE', KEYS[1], ARGV[4])
-        local count = tonumber(ARGV[2])
-        if redis.call('HLEN', KEYS[1]) < count then return false end
-        local fields = {}
-        for i = 0, count - 1 do fields[#fields + 1] = tostring(i) end
-        return redis.call('HMGET', KEYS[1], unpack(fields))
+        if redis.call('HLEN', KEYS[1]) < tonumber(ARGV[2]) then return false end
+        return redis.call('HGETALL', KEYS[1])
         """;
 }

@@ -51,15 +51,19 @@ public sealed partial class RedisStorage
         var reply = await db.ScriptEvaluateAsync(LuaScripts.AddChordResult, [keys.Chord(chordId)],
             [index, count, result, RedisRecords.CeilingMs(ttl)]).ConfigureAwait(false);
         if (reply.IsNull) return null;
-        var values = (RedisValue[])reply!;
-        var results = new byte[values.Length][];
-        for (int i = 0; i < values.Length; i++)
+        var pairs = (RedisValue[])reply!;
+        var results = new byte[count][];
+        for (int i = 0; i + 1 < pairs.Length; i += 2)
         {
-            // A member's field can only be missing if the hash expired between its calls; it counts as not done.
-            if (values[i].IsNull) return null;
-            results[i] = (byte[])values[i]!;
+            // Fields the chord does not have (another count under the same id) are ignored.
+            if (int.TryParse((string?)pairs[i], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int member)
+                && member < count)
+            {
+                results[member] = (byte[])pairs[i + 1]!;
+            }
         }
-        return results;
+        // A member missing can only be one whose record expired between calls: the chord is not done.
+        return Array.IndexOf(results, null) >= 0 ? null : results;
     }
 
     /// <summary>The partition of <paramref name="queue"/> that keeps <paramref name="key"/>: always the same one for a key.</summary>

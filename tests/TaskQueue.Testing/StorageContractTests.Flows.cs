@@ -48,4 +48,15 @@ public abstract partial class StorageContractTests
         Assert.Equal(3, again!.Count);
         Assert.Null(await Storage.AddChordResultAsync("other", 0, 2, Utf8("x"), ttl));
     }
+
+    [Fact]
+    public async Task A_chord_of_ten_thousand_members_returns_them_all()
+    {
+        const int count = 10_000;
+        var ttl = TimeSpan.FromMinutes(1);
+        await Task.WhenAll(Enumerable.Range(1, count - 1).Select(i => Storage.AddChordResultAsync("big", i, count, Utf8(i.ToString(System.Globalization.CultureInfo.InvariantCulture)), ttl).AsTask()));
+        var all = await Storage.AddChordResultAsync("big", 0, count, Utf8("0"), ttl);
+        Assert.Equal(count, all!.Count);
+        Assert.All(Enumerable.Range(0, count), i => Assert.Equal(i.ToString(System.Globalization.CultureInfo.InvariantCulture), Encoding.UTF8.GetString(all[i])));
+    }
 }
