@@ -63,15 +63,11 @@ public sealed partial class TaskApp
     /// </summary>
     /// <exception cref="TaskMessageTooLargeException">The message is larger than <see cref="MaxMessageSize"/>.</exception>
     [EditorBrowsable(EditorBrowsableState.Never)]
-    public async ValueTask<string> EnqueueDeduplicatedAsync(TaskDescriptor task, ReadOnlyMemory<byte> arguments, string deduplicationKey,
+    public ValueTask<string> EnqueueDeduplicatedAsync(TaskDescriptor task, ReadOnlyMemory<byte> arguments, string deduplicationKey,
         TimeSpan? deduplicationTtl = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(task);
         ArgumentNullException.ThrowIfNull(deduplicationKey);
-        var options = new TaskOptions { DeduplicationKey = deduplicationKey, DeduplicationTtl = deduplicationTtl };
-        using var sending = TaskTelemetry.StartSend(task, "enqueue");
-        var message = NewMessage(task, arguments, options, eta: null, sending);
-        TaskTelemetry.Sending(sending, message);
-        return await SendDeduplicatedAsync(task, message, null, task.Priority, deduplicationTtl, cancellationToken).ConfigureAwait(false);
+        return EnqueueAsync(task, arguments, new TaskOptions { DeduplicationKey = deduplicationKey, DeduplicationTtl = deduplicationTtl }, cancellationToken);
     }
 }

@@ -12,16 +12,25 @@ public sealed class TaskLock : IAsyncDisposable
     private readonly CancellationTokenSource done = new();
     // Never disposed: Lost stays usable after the handle is.
     private readonly CancellationTokenSource lost = new();
+    private readonly Action<Exception>? renewalFailed;
     private readonly Task renewal;
     private int disposed;
 
-    internal TaskLock(TaskApp app, string name, string key, string owner, TimeSpan ttl)
+    /// <summary>A lock already taken by <paramref name="owner"/>: renewed from now on, released when disposed.</summary>
+    /// <param name="app">The app whose storage holds the lock.</param>
+    /// <param name="name">The lock's name, as the caller gave it.</param>
+    /// <param name="key">The lock's name in storage.</param>
+    /// <param name="owner">Who holds it.</param>
+    /// <param name="ttl">How long it lasts without renewal.</param>
+    /// <param name="renewalFailed">Told of each renewal or release that failed (it is tried again at the next one); null to say nothing.</param>
+    internal TaskLock(TaskApp app, string name, string key, string owner, TimeSpan ttl, Action<Exception>? renewalFailed = null)
     {
         this.app = app;
         Name = name;
         this.key = key;
         this.owner = owner;
         this.ttl = ttl;
+        this.renewalFailed = renewalFailed;
         Lost = lost.Token;
         renewal = RenewAsync();
     }
@@ -54,9 +63,10 @@ public sealed class TaskLock : IAsyncDisposable
             {
                 return;
             }
-            catch (Exception)
+            catch (Exception e)
             {
                 // A failed renewal is tried again at the next one; the lock holds for its time to live meanwhile.
+                renewalFailed?.Invoke(e);
             }
         }
     }
@@ -75,6 +85,7 @@ public sealed class TaskLock : IAsyncDisposable
         catch (Exception e) when (e is not OperationCanceledException)
         {
             // Not thrown out of an `await using`: the lock expires by itself after its time to live.
+            renewalFailed?.Invoke(e);
         }
     }
 }

@@ -8,23 +8,13 @@ namespace TaskQueue.Redis.Tests;
 
 /// <summary>Hooks around runs of a consumer on Redis, and in its workers.</summary>
 [Collection(RedisCollection.Name)]
-public sealed class RedisHooksTests(RedisServerFixture redis) : IAsyncLifetime
+public sealed class RedisHooksTests(RedisServerFixture redis) : RedisStorageScope(redis)
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(20);
-    private readonly RedisStorage storage = redis.CreateStorage();
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public async Task DisposeAsync()
-    {
-        await storage.FlushAsync();
-        await storage.DisposeAsync();
-    }
-
     [Fact]
     public async Task A_consumer_runs_the_hooks_and_a_cancel_with_retry_goes_through_the_retry_on_redis()
     {
-        await using var app = new TaskApp(storage);
+        await using var app = new TaskApp(Storage);
         var key = Guid.NewGuid().ToString("N");
         var cancels = 0;
         var outcomes = new ConcurrentQueue<string>();

@@ -6,27 +6,17 @@ namespace TaskQueue.Redis.Tests;
 
 /// <summary>Result handles on Redis: what a handle read it keeps until reset; a handle by id alone.</summary>
 [Collection(RedisCollection.Name)]
-public sealed class RedisResultHandleTests(RedisServerFixture redis) : IAsyncLifetime
+public sealed class RedisResultHandleTests(RedisServerFixture redis) : RedisStorageScope(redis)
 {
-    private readonly RedisStorage storage = redis.CreateStorage();
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public async Task DisposeAsync()
-    {
-        await storage.FlushAsync();
-        await storage.DisposeAsync();
-    }
-
     [Fact]
     public async Task A_handle_keeps_the_value_it_read_though_the_read_deleted_it_from_redis_until_reset()
     {
-        await using var app = new TaskApp(storage);
+        await using var app = new TaskApp(Storage);
         var handle = await Triple.With(app).EnqueueAsync(Guid.NewGuid().ToString("N"), 4);
         await new TaskRunner(app).RunNextAsync();
 
         Assert.Equal(12, await handle.GetAsync(blocking: false));
-        Assert.Null(await storage.ReadResultAsync(handle.Id, preserve: true));
+        Assert.Null(await Storage.ReadResultAsync(handle.Id, preserve: true));
         Assert.Equal(12, await handle.GetAsync(blocking: false));
 
         handle.Reset();
@@ -36,7 +26,7 @@ public sealed class RedisResultHandleTests(RedisServerFixture redis) : IAsyncLif
     [Fact]
     public async Task App_Result_reads_a_value_as_json_and_a_failure_with_its_retries_left_by_id()
     {
-        await using var app = new TaskApp(storage);
+        await using var app = new TaskApp(Storage);
         var tripled = await Triple.With(app).EnqueueAsync(Guid.NewGuid().ToString("N"), 7);
         var failed = await Fail.With(app).EnqueueAsync("no");
         var cancelled = await Triple.With(app).EnqueueAsync(Guid.NewGuid().ToString("N"), 1);

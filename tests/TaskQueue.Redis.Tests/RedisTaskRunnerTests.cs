@@ -7,22 +7,12 @@ namespace TaskQueue.Redis.Tests;
 
 /// <summary>The test helpers on Redis: one run, a run through retries, one periodic tick claimed once.</summary>
 [Collection(RedisCollection.Name)]
-public sealed class RedisTaskRunnerTests(RedisServerFixture redis) : IAsyncLifetime
+public sealed class RedisTaskRunnerTests(RedisServerFixture redis) : RedisStorageScope(redis)
 {
-    private readonly RedisStorage storage = redis.CreateStorage();
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public async Task DisposeAsync()
-    {
-        await storage.FlushAsync();
-        await storage.DisposeAsync();
-    }
-
     [Fact]
     public async Task The_runner_runs_one_message_and_then_a_failing_one_through_its_retry_on_redis()
     {
-        await using var app = new TaskApp(storage);
+        await using var app = new TaskApp(Storage);
         var tripled = await Triple.With(app).EnqueueAsync(Guid.NewGuid().ToString("N"), 3);
         await Fail.With(app).EnqueueAsync("always");
         var runner = new TaskRunner(app);
@@ -36,13 +26,13 @@ public sealed class RedisTaskRunnerTests(RedisServerFixture redis) : IAsyncLifet
         Assert.All(rest, r => Assert.Equal(TaskEventKind.Error, r.Outcome));
         Assert.Equal("always", rest[1].Error!.RemoteMessage);
         Assert.Null(await runner.RunNextAsync());
-        Assert.Equal(0, await storage.InFlightCountAsync());
+        Assert.Equal(0, await Storage.InFlightCountAsync());
     }
 
     [Fact]
     public async Task A_periodic_tick_at_a_given_time_is_claimed_once_on_redis()
     {
-        await using var app = new TaskApp(storage)
+        await using var app = new TaskApp(Storage)
         {
             Tasks = TaskCatalog.Create([Triple.Descriptor]).WithPeriodic(Triple.Descriptor, new Crontab(minute: "*/5")),
         };
@@ -53,7 +43,7 @@ public sealed class RedisTaskRunnerTests(RedisServerFixture redis) : IAsyncLifet
         Assert.Empty(await new TaskRunner(app).TickPeriodicAsync(at.AddMinutes(1)));
 
         Assert.Equal(Triple.Name, fired.TaskName);
-        Assert.Equal(at, await storage.GetPeriodicLastFiredAsync(Triple.Name));
+        Assert.Equal(at, await Storage.GetPeriodicLastFiredAsync(Triple.Name));
         Assert.Single(await app.PendingAsync());
     }
 }

@@ -60,51 +60,10 @@ internal sealed partial class TaskExecutor
             LogLocked(logger, message.Name, message.Id, name);
             return new Outcome(OutcomeKind.Failed, null, new TaskLockedException(name), TimeSpan.Zero);
         }
-        using var done = new CancellationTokenSource();
-        var renewal = RenewTaskLockAsync(name, key, run, done.Token);
-        try
-        {
-            return await RunAsync(message, task, stopping).ConfigureAwait(false);
-        }
-        finally
-        {
-            await done.CancelAsync().ConfigureAwait(false);
-            await renewal.ConfigureAwait(false);
-            try
-            {
-                await app.Storage.ReleaseLockAsync(key, run, CancellationToken.None).ConfigureAwait(false);
-            }
-            catch (Exception e)
-            {
-                // It expires by itself: the next run waits at most its time to live.
-                LogTaskLockError(logger, name, e);
-            }
-        }
-    }
-
-    private async Task RenewTaskLockAsync(string name, string key, string run, CancellationToken done)
-    {
-        var interval = TaskLockTtl / 3;
-        while (!done.IsCancellationRequested)
-        {
-            try
-            {
-                await Task.Delay(interval, app.TimeProvider, done).ConfigureAwait(false);
-                if (!await app.Storage.AcquireLockAsync(key, run, TaskLockTtl, done).ConfigureAwait(false))
-                {
-                    LogTaskLockLost(logger, name);
-                    return;
-                }
-            }
-            catch (OperationCanceledException) when (done.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception e)
-            {
-                LogTaskLockError(logger, name, e);
-            }
-        }
+        // The same handle as a lock taken in code (TaskLocks): renewed every third of its time to live, released after.
+        await using var held = new TaskLock(app, name, key, run, TaskLockTtl, e => LogTaskLockError(logger, name, e));
+        using var lost = held.Lost.Register(static state => LogTaskLockLost(((ILogger, string))state!), (logger, name));
+        return await RunAsync(message, task, stopping).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -139,6 +98,8 @@ internal sealed partial class TaskExecutor
 
     [LoggerMessage(43, LogLevel.Warning, "The lock {LockName} of a running task was taken by another holder: it expired while it could not be renewed, or was force-released")]
     private static partial void LogTaskLockLost(ILogger logger, string lockName);
+
+    private static void LogTaskLockLost((ILogger Logger, string Name) state) => LogTaskLockLost(state.Logger, state.Name);
 
     [LoggerMessage(44, LogLevel.Warning, "Could not free the deduplication key of task {TaskName} ({TaskId}); it expires by itself")]
     private static partial void LogDeduplicationError(ILogger logger, string taskName, string taskId, Exception error);
